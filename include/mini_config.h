@@ -1,0 +1,63 @@
+// mini_config.h - every compile-time switch of mini, in one place.
+//
+// Each switch is `#ifndef MINI_X / #define MINI_X default`, so meson (or a -D on the command
+// line) can override it. Nothing else in the tree invents its own switches.
+
+#ifndef MINI_CONFIG_H
+#define MINI_CONFIG_H
+
+// The version printed by `mini --version` and kept in sys.version.
+#define MINI_VERSION_MAJOR 0
+#define MINI_VERSION_MINOR 1
+#define MINI_VERSION_PATCH 0
+#define MINI_VERSION_STRING "0.1.0"
+
+// Use GCC/Clang "labels as values" for the dispatch loop (computed goto). Falls back to a
+// switch when the compiler lacks it.
+#ifndef MINI_COMPUTED_GOTO
+#if defined(__GNUC__)
+#define MINI_COMPUTED_GOTO 1
+#else
+#define MINI_COMPUTED_GOTO 0
+#endif
+#endif
+
+// Default for sys.getrecursionlimit(): how many mini frames (plus C re-entries) one thread may
+// have before RecursionError. CPython's default is 1000.
+#ifndef MINI_RECURSION_LIMIT
+#define MINI_RECURSION_LIMIT 1000
+#endif
+
+// How deep C code may recurse into itself (repr of nested lists, calls from C back into mini)
+// before RecursionError, whatever the recursion limit says; keeps the C stack safe.
+#ifndef MINI_C_RECURSION_LIMIT
+#define MINI_C_RECURSION_LIMIT 4000
+#endif
+
+// The most blocks (try, with, except handlers) one code object may nest statically.
+#ifndef MINI_MAX_BLOCKS
+#define MINI_MAX_BLOCKS 20
+#endif
+
+// The most nested brackets the parser accepts before "too many nested parentheses".
+#ifndef MINI_MAX_PAREN_DEPTH
+#define MINI_MAX_PAREN_DEPTH 200
+#endif
+
+// The most nested AST levels (expressions and statements) the parser and compiler will walk.
+#ifndef MINI_MAX_AST_DEPTH
+#define MINI_MAX_AST_DEPTH 1000
+#endif
+
+// The heap cap: one allocation (or a container growth) beyond this many bytes raises
+// MemoryError instead of asking malloc. 0 means "no cap but malloc's".
+#ifndef MINI_MAX_ALLOC
+#define MINI_MAX_ALLOC ((size_t)1 << 36)
+#endif
+
+// Extra consistency checks (refcount underflow, type asserts). Meson turns it on for debug.
+#ifndef MINI_DEBUG
+#define MINI_DEBUG 0
+#endif
+
+#endif // MINI_CONFIG_H

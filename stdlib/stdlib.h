@@ -1,0 +1,26 @@
+// stdlib.h - the modules written in C: each file of stdlib/ makes one module.
+//
+// A module's init function creates the module object (a new reference) and is called by
+// vm_new() (builtins, sys) or, from issue 3 on, by the import system.
+
+#ifndef MINI_STDLIB_H
+#define MINI_STDLIB_H
+
+#include "../vm/vm.h"
+
+// The builtins module (builtins.c): print, len, range, ..., the builtin types and exceptions,
+// and __build_class__.
+MiniObject *builtins_init(VM *vm);
+// The sys module (sys.c): argv, exit, stdout/stderr/stdin, path, modules, version ...
+MiniObject *sys_init(VM *vm);
+
+// Standard streams (runtime/fileobject.c): a text file over a file descriptor.
+// line_buffered: flush at each newline; else flush when the buffer fills and at exit.
+MiniObject *file_from_fd(int fd, const char *name, const char *mode, bool line_buffered);
+// Writes a str to a file object (calls its write method when it is not a builtin file).
+int file_write_str(MiniObject *file, MiniObject *str);
+int file_flush(MiniObject *file);
+// Flushes sys.stdout and sys.stderr (at exit, before fork, before an uncaught traceback).
+void file_flush_std(void);
+
+#endif // MINI_STDLIB_H

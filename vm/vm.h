@@ -1,0 +1,268 @@
+// vm.h - the virtual machine: code objects, frames, thread states, the VM state and the
+// eval loop's entry points.
+//
+// Design
+// ------
+// State is split three ways, and nothing else in mini is a mutable global:
+//
+//   MiniRuntime  one per process (runtime/object.h, vm/vm.c: mini_runtime). What must exist
+//                before any VM and what signal handlers and fork hooks need: the
+//                interned-string table, the pre-interned identifiers, "types are ready".
+//   VM           one per interpreter (created by mini_vm_new): the container list (the heap
+//                the cycle collector walks), sys.modules, the builtins dict, the sys module,
+//                the recursion limit, the list of thread states.
+//   ThreadState  one per OS thread running mini code: the current frame, the exception being
+//                raised, the exception being handled, recursion depth, the eval-breaker word,
+//                and the frame stack the thread's frames are carved from. The running thread's
+//                state is the thread-local `mini_ts`.
+//
+// Frames live in a per-thread stack of memory chunks (the "frame stack"): calling a mini
+// function carves a Frame from it and returning gives it back, so a call costs no malloc.
+// A generator's frame is embedded in the generator object instead, and is linked into the
+// thread's frame chain only while the generator runs.
+//
+// The eval loop is stackless: a call from mini to mini pushes a frame and continues in the same
+// C loop; RETURN_VALUE pops it and continues the caller. C re-enters the loop only when C code
+// calls mini code (a key= function, a dunder called by a builtin, a generator resumed from C),
+// and every such entry counts against the recursion limit.
+
+#ifndef MINI_VM_H
+#define MINI_VM_H
+
+#include "../runtime/object.h"
+
+// ---------------------------------------------------------------------------------------------
+// Opcodes
+// ---------------------------------------------------------------------------------------------
+
+typedef enum {
+#define OP(name, kind) OP_##name,
+#include "opcodes.def"
+#undef OP
+    OP__COUNT
+} Opcode;
+
+typedef enum {
+    ARG_NONE,
+    ARG_CONST,
+    ARG_NAME,
+    ARG_LOCAL,
+    ARG_FREE,
+    ARG_JUMP,
+    ARG_COUNT,
+    ARG_BINOP,
+    ARG_CMP,
+    ARG_FLAGS
+} OpArgKind;
+
+extern const char *const opcode_names[OP__COUNT];
+extern const OpArgKind opcode_argkinds[OP__COUNT];
+
+#define INSTR(op, arg) ((uint32_t)(op) | ((uint32_t)(arg) << 8))
+#define INSTR_OP(w) ((w)&0xff)
+#define INSTR_ARG(w) ((w) >> 8)
+#define MAX_OPARG 0xffffff
+
+// MAKE_FUNCTION flag bits.
+#define MKFN_DEFAULTS 0x01
+#define MKFN_KWDEFAULTS 0x02
+#define MKFN_ANNOTATIONS 0x04
+#define MKFN_CLOSURE 0x08
+
+// ---------------------------------------------------------------------------------------------
+// Code objects (vm/code.c). Immutable and immortal once made.
+// ---------------------------------------------------------------------------------------------
+
+#define CO_VARARGS 0x04
+#define CO_VARKEYWORDS 0x08
+#define CO_NESTED 0x10
+#define CO_GENERATOR 0x20
+#define CO_NOFREE 0x40
+#define CO_MODULE 0x100 // module or class body: names live in a dict (LOAD_NAME)
+
+struct CodeObject {
+    MiniObject ob;
+    uint32_t *code;      // instructions
+    uint32_t *lines;     // source line of each instruction
+    size_t ncode;
+    MiniObject *consts;   // tuple
+    MiniObject *names;    // tuple of interned str: globals, attributes, imports
+    MiniObject *varnames; // tuple of str: arguments first, then other locals
+    MiniObject *cellvars; // tuple of str: locals captured by inner functions
+    MiniObject *freevars; // tuple of str: variables captured from outer functions
+    // For each cell variable that is also an argument, its argument index; else -1.
+    int *cell2arg;
+    int argcount;        // positional parameters (positional-only included)
+    int posonlyargcount;
+    int kwonlyargcount;
+    int nlocals;         // len(varnames)
+    int ncells, nfrees;
+    int stacksize;       // most values the value stack holds at once
+    int flags;           // CO_*
+    int firstlineno;
+    MiniObject *name;     // str
+    MiniObject *qualname; // str
+    MiniObject *filename; // str
+};
+
+// Makes a code object; takes ownership of [code] and [lines] (malloc'd), borrows the tuples.
+// Returns an immortal code object or NULL.
+CodeObject *code_new(uint32_t *code, uint32_t *lines, size_t ncode, MiniObject *consts,
+                     MiniObject *names, MiniObject *varnames, MiniObject *cellvars,
+                     MiniObject *freevars, int argcount, int posonlyargcount,
+                     int kwonlyargcount, int stacksize, int flags, int firstlineno,
+                     MiniObject *name, MiniObject *qualname, MiniObject *filename);
+// The source line of the instruction at index [i].
+int code_line_at(const CodeObject *co, size_t i);
+
+// ---------------------------------------------------------------------------------------------
+// Frames (vm/frame.c)
+// ---------------------------------------------------------------------------------------------
+
+typedef enum { BLOCK_FINALLY, BLOCK_EXCEPT_HANDLER } BlockKind;
+
+typedef struct {
+    uint8_t kind;     // BlockKind
+    int32_t handler;  // instruction index (BLOCK_FINALLY)
+    int32_t level;    // value stack depth to unwind to
+    MiniObject *saved_exc; // EXCEPT_HANDLER: the exception handled before this one (owned)
+} Block;
+
+typedef struct Frame {
+    struct Frame *back;      // the calling frame, or NULL
+    CodeObject *code;        // borrowed (immortal)
+    MiniObject *func;        // the function (owned) or NULL for module code
+    MiniObject *globals;     // dict, borrowed from func (owned for module frames)
+    MiniObject *builtins;    // dict, borrowed
+    MiniObject *locals;      // dict for module and class bodies (owned), else NULL
+    const uint32_t *ip;      // the next instruction
+    MiniObject **sp;         // the value stack's top (one past the last value)
+    MiniObject **stack;      // the value stack's base (after localsplus)
+    struct MiniGenerator *gen; // the generator owning this frame, or NULL
+    uint8_t is_entry;        // returning from this frame returns from eval_frame() to C
+    uint8_t on_thread_stack; // carved from the thread's frame stack (else: in a generator)
+    int nblocks;
+    Block blocks[MINI_MAX_BLOCKS];
+    // locals (nlocals), then cells (ncells), then frees (nfrees), then the value stack.
+    MiniObject *localsplus[];
+} Frame;
+
+// ---------------------------------------------------------------------------------------------
+// Thread state and VM state
+// ---------------------------------------------------------------------------------------------
+
+typedef struct ExcInfo {
+    MiniObject *exc;           // the exception being handled (owned), or NULL
+    struct ExcInfo *previous;  // the enclosing one (a generator's is linked while it runs)
+} ExcInfo;
+
+typedef struct FrameChunk {
+    struct FrameChunk *prev;
+    size_t size;   // bytes usable in data
+    size_t top;    // bytes in use
+    char data[];
+} FrameChunk;
+
+typedef struct VM VM;
+
+// Bits of ThreadState.eval_breaker.
+#define BREAK_GIL_DROP (1u << 0)   // another thread asks for the GIL
+#define BREAK_SIGNALS (1u << 1)    // a signal handler must run
+#define BREAK_ASYNC_EXC (1u << 2)  // an exception was sent to this thread
+
+typedef struct ThreadState {
+    VM *vm;
+    Frame *frame;            // the running frame (top of the chain)
+    MiniObject *curexc;      // the exception being raised (owned), or NULL
+    ExcInfo *exc_info;       // the exceptions being handled (innermost first)
+    ExcInfo exc_base;        // the bottom of that chain
+    int recursion_depth;     // frames + C re-entries, checked against vm->recursion_limit
+    int c_recursion_depth;   // C-level nesting (repr of deep lists, ...)
+    volatile uint32_t eval_breaker; // BREAK_* bits, read at check points
+    FrameChunk *chunk;       // the frame stack
+    MiniObject *repr_active; // list of containers whose repr is in progress (mini_repr_enter)
+    struct ThreadState *next, *prev; // in vm->threads
+    unsigned long ident;     // threading.get_ident()
+} ThreadState;
+
+struct VM {
+    GcHead gc_list;          // every live container (sentinel of a circular list)
+    size_t gc_count;         // containers allocated since the last collection
+    MiniObject *modules;     // dict: sys.modules
+    MiniObject *builtins;    // dict: the builtins module's namespace
+    MiniObject *builtins_module;
+    MiniObject *sys_module;
+    MiniObject *main_module;
+    int recursion_limit;
+    ThreadState *threads;    // every thread state of this VM
+    ThreadState *main_thread;
+    MiniObject *argv;        // list of str
+    const char *progname;    // argv[0] of the process
+    int exit_code;           // set by an uncaught SystemExit
+};
+
+// The thread state of the calling thread.
+extern _Thread_local ThreadState *mini_ts;
+
+// Makes the process-wide runtime ready (types, interned strings). Idempotent. False on failure.
+bool runtime_init(void);
+// Creates a VM with its main thread state (made current). NULL on failure.
+VM *vm_new(int argc, char **argv);
+// Frees everything the VM owns.
+void vm_free(VM *vm);
+ThreadState *threadstate_new(VM *vm);
+void threadstate_free(ThreadState *ts);
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation (vm/eval.c)
+// ---------------------------------------------------------------------------------------------
+
+// Runs module-level [code] with [globals] as both globals and locals. New reference or NULL.
+MiniObject *eval_code(CodeObject *code, MiniObject *globals, MiniObject *locals);
+// Calls a mini function (the vectorcall of function objects). New reference or NULL.
+MiniObject *eval_call_function(MiniObject *func, MiniObject *const *args, size_t nargs,
+                               MiniObject *kwnames);
+// Runs the body of a class statement: [func] is the body function made by the compiler
+// (it takes no arguments), [locals] the namespace dict it fills. New reference (the body's
+// return value, None or the __class__ cell) or NULL.
+MiniObject *eval_class_body(MiniObject *func, MiniObject *locals);
+// Runs [frame] (already linked as mini_ts->frame) until it returns or yields. Used by
+// generators. Sets *yielded when the frame suspended at a yield. New reference or NULL.
+MiniObject *eval_frame(Frame *frame, bool *yielded);
+// Enters/leaves a C-level recursion (a C function about to call back into mini or recurse);
+// raises RecursionError "maximum recursion depth exceeded" and returns false past the limit.
+bool mini_enter_recursive_call(const char *where);
+void mini_leave_recursive_call(void);
+
+// Called at check points when eval_breaker is non-zero: gives the GIL away if asked, runs
+// signal handlers. False with an exception pending if a handler raised.
+bool eval_handle_breaker(ThreadState *ts);
+
+// ---------------------------------------------------------------------------------------------
+// Building frames (vm/frame.c)
+// ---------------------------------------------------------------------------------------------
+
+// Carves a frame for [code] from the thread's frame stack, zero-filling locals. NULL on
+// MemoryError. The caller sets func/globals/builtins/locals and links it.
+Frame *frame_push(ThreadState *ts, CodeObject *code);
+// Releases the frame's references and returns its memory to the thread's frame stack.
+void frame_pop(ThreadState *ts, Frame *f);
+// The size in bytes a frame for [code] needs.
+size_t frame_size(const CodeObject *code);
+// Binds call arguments into [f]'s locals following [func]'s signature (defaults, *args,
+// **kwargs, keyword-only); creates cells. Raises TypeError with CPython's wording.
+bool frame_bind_args(Frame *f, MiniFunction *func, MiniObject *const *args, size_t nargs,
+                     MiniObject *kwnames);
+// The line the frame is executing.
+int frame_lineno(const Frame *f);
+
+// ---------------------------------------------------------------------------------------------
+// The disassembler (vm/dis.c)
+// ---------------------------------------------------------------------------------------------
+
+// The disassembly of [co] in the layout of CPython's `python -m dis`: one line per
+// instruction with line number, offset, opcode name, argument and what the argument means;
+// with [recursive], followed by every code object in its constants. New str.
+MiniObject *dis_code(CodeObject *co, bool recursive);
+
+#endif // MINI_VM_H
