@@ -11,6 +11,8 @@
 #ifndef MINI_H
 #define MINI_H
 
+#include <stddef.h>
+
 #include "mini_config.h"
 
 typedef struct VM MiniVM;
@@ -24,8 +26,15 @@ void mini_vm_free(MiniVM *vm);
 // uncaught exception it prints the traceback to stderr and returns 1, or the code of a
 // SystemExit (sys.exit(n) gives n).
 int mini_run_string(MiniVM *vm, const char *source, const char *filename);
+// Like mini_run_string for [len] bytes of source that may contain NUL bytes (which are a
+// SyntaxError, as in CPython).
+int mini_run_buffer(MiniVM *vm, const char *source, size_t len, const char *filename);
 // Like mini_run_string for the file at [path]; 2 if the file cannot be read (after printing
 // "mini: can't open file 'x': [Errno 2] No such file or directory" to stderr).
 int mini_run_file(MiniVM *vm, const char *path);
+
+// Reads the whole file at [path] into a NUL-terminated malloc'd buffer (its length in *len).
+// NULL with errno set when it cannot be read.
+char *mini_read_file(const char *path, size_t *len);
 
 #endif // MINI_H

@@ -40,6 +40,7 @@
 #ifndef MINI_OBJECT_H
 #define MINI_OBJECT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -417,6 +418,8 @@ int mini_setattr(MiniObject *o, MiniObject *name, MiniObject *value);
 int mini_delattr(MiniObject *o, MiniObject *name);
 // object.__getattribute__ / __setattr__ (data descriptors, instance dict, class attributes).
 MiniObject *mini_generic_getattr(MiniObject *o, MiniObject *name);
+// The same lookup returning NULL with no exception when the attribute is missing.
+MiniObject *mini_generic_getattr_opt(MiniObject *o, MiniObject *name);
 int mini_generic_setattr(MiniObject *o, MiniObject *name, MiniObject *value);
 // The address of the instance __dict__ slot of [o], or NULL if it has none.
 MiniObject **mini_dict_ptr(MiniObject *o);
@@ -486,6 +489,12 @@ typedef struct {
     bool initialized;
     MiniObject *interned; // dict str -> str of every interned (immortal) string
     MiniIds ids;
+    // Immortal caches made by str_init() (str.c, bytes.c), shared by every VM, so that
+    // indexing and iterating over ASCII text or bytes allocates nothing.
+    MiniObject *empty_str;
+    MiniObject *char_strs[128]; // the one-character ASCII strings
+    MiniObject *empty_bytes;
+    MiniObject *byte_bytes[256]; // the one-byte bytes objects
 } MiniRuntime;
 extern MiniRuntime mini_runtime;
 #define MINI_ID(name) (mini_runtime.ids.id_##name)
@@ -574,6 +583,12 @@ MiniObject *str_getchar(MiniObject *s, size_t i);
 MiniObject *str_format_spec(MiniObject *s, MiniObject *spec);
 // `fmt % args` for str. New str.
 MiniObject *str_percent_format(MiniObject *fmt, MiniObject *args);
+// Creates the str and bytes caches of mini_runtime (empty_str, char_strs, empty_bytes,
+// byte_bytes) and the interned-string table mini_runtime.interned if it is still NULL.
+// runtime_init() calls it first, before anything is interned. False with an exception.
+bool str_init(void);
+// str_from_format with a va_list (what mini_raise builds its message with). New str.
+MiniObject *str_from_vformat(const char *fmt, va_list ap);
 
 // A growable UTF-8 buffer for building strings in C.
 typedef struct {
@@ -606,6 +621,11 @@ typedef struct {
     char *data;
 } MiniByteArray;
 MiniObject *bytes_new(const char *data, size_t size);
+// A new bytearray holding a copy of [size] bytes at [data] (NULL for zeros).
+MiniObject *bytearray_new(const char *data, size_t size);
+static inline bool bytearray_check(MiniObject *o) {
+    return MINI_IS_PTR(o) && mini_isinstance_type(o, &mini_bytearray_type);
+}
 static inline bool bytes_check(MiniObject *o) {
     return MINI_IS_PTR(o) && mini_isinstance_type(o, &mini_bytes_type);
 }

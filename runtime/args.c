@@ -1,0 +1,98 @@
+// args.c - argument parsing for functions written in C.
+//
+// Builtins receive the vectorcall arguments (args, nargs, kwnames). mini_parse_args maps them
+// onto a list of parameter names the way CPython's Argument Clinic does, with Clinic's error
+// messages, so `sorted([], foo=1)` and friends fail exactly as in CPython.
+
+#include "object.h"
+
+#include <string.h>
+
+// A parameter name as written in the names list, with its '$' or '/' marker removed.
+static const char *param_name(const char *spec) {
+    return (spec[0] == '$' || spec[0] == '/') ? spec + 1 : spec;
+}
+
+bool mini_parse_args(const char *fname, MiniObject *const *args, size_t nargs,
+                     MiniObject *kwnames, const char *const *names, size_t nreq,
+                     MiniObject **out) {
+    size_t nparams = 0, maxpos = 0;
+    while (names[nparams]) {
+        if (names[nparams][0] != '$')
+            maxpos = nparams + 1;
+        nparams++;
+    }
+    if (nargs > maxpos) {
+        if (maxpos == 0)
+            mini_raise(mini_exc_TypeError, "%s() takes no positional arguments", fname);
+        else
+            mini_raise(mini_exc_TypeError, "%s() takes %s %zu positional argument%s (%zu given)",
+                       fname, nreq < maxpos ? "at most" : "exactly", maxpos,
+                       maxpos == 1 ? "" : "s", nargs);
+        return false;
+    }
+    for (size_t i = 0; i < nargs; i++)
+        out[i] = args[i];
+    size_t nkw = kwnames ? TUPLE_SIZE(kwnames) : 0;
+    for (size_t k = 0; k < nkw; k++) {
+        MiniObject *key = TUPLE_GET(kwnames, k);
+        const char *kname = STR_DATA(key);
+        size_t idx = nparams;
+        for (size_t i = 0; i < nparams; i++) {
+            if (names[i][0] != '/' && strcmp(param_name(names[i]), kname) == 0) {
+                idx = i;
+                break;
+            }
+        }
+        if (idx == nparams) {
+            mini_raise(mini_exc_TypeError, "'%s' is an invalid keyword argument for %s()", kname,
+                       fname);
+            return false;
+        }
+        if (idx < nargs) {
+            mini_raise(mini_exc_TypeError,
+                       "argument for %s() given by name ('%s') and position (%zu)", fname, kname,
+                       idx + 1);
+            return false;
+        }
+        out[idx] = args[nargs + k];
+    }
+    for (size_t i = nargs; i < nreq; i++) {
+        bool given = false;
+        for (size_t k = 0; k < nkw && !given; k++)
+            given = names[i][0] != '/' &&
+                    strcmp(param_name(names[i]), STR_DATA(TUPLE_GET(kwnames, k))) == 0;
+        if (!given) {
+            if (names[i][0] == '$')
+                mini_raise(mini_exc_TypeError, "%s() missing required keyword-only argument '%s'",
+                           fname, param_name(names[i]));
+            else
+                mini_raise(mini_exc_TypeError, "%s() missing required argument '%s' (pos %zu)",
+                           fname, param_name(names[i]), i + 1);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool mini_no_kwargs(const char *fname, MiniObject *kwnames) {
+    if (kwnames && TUPLE_SIZE(kwnames)) {
+        mini_raise(mini_exc_TypeError, "%s() takes no keyword arguments", fname);
+        return false;
+    }
+    return true;
+}
+
+bool mini_check_nargs(const char *fname, size_t nargs, size_t min, size_t max) {
+    if (nargs < min) {
+        mini_raise(mini_exc_TypeError, "%s expected %s%zu argument%s, got %zu", fname,
+                   min == max ? "" : "at least ", min, min == 1 ? "" : "s", nargs);
+        return false;
+    }
+    if (nargs > max) {
+        mini_raise(mini_exc_TypeError, "%s expected %s%zu argument%s, got %zu", fname,
+                   min == max ? "" : "at most ", max, max == 1 ? "" : "s", nargs);
+        return false;
+    }
+    return true;
+}

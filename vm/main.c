@@ -1,0 +1,171 @@
+// main.c - the `mini` command: parses the command line, makes a VM, runs the program and
+// exits with the program's status.
+//
+//     mini [OPTIONS] FILE [ARGS...]     run a file; FILE and ARGS become sys.argv
+//     mini [OPTIONS] -c CODE [ARGS...]  run CODE; sys.argv[0] is '-c'
+//     mini [OPTIONS] - [ARGS...]        run the program read from standard input
+//
+// Exit status: 0; 1 for an uncaught exception or a syntax error; 2 for a usage error or a
+// file that cannot be opened; sys.exit(n) gives n.
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../compiler/compiler.h"
+#include "../include/mini.h"
+#include "../stdlib/stdlib.h"
+#include "vm.h"
+
+static const char usage_line[] = "usage: mini [option] ... [-c cmd | file | -] [arg] ...\n";
+
+static void print_help(void) {
+    printf("%s", usage_line);
+    printf("Options:\n"
+           "  -c cmd      program passed in as string (terminates option list)\n"
+           "  --dis       print the bytecode of FILE (every code object) instead of running it\n"
+           "  -h, --help  print this help message and exit\n"
+           "  -V, --version\n"
+           "              print the version number and exit\n"
+           "Arguments:\n"
+           "  file        program read from script file\n"
+           "  -           program read from stdin (default when stdin is not a terminal)\n"
+           "  arg ...     arguments passed to program in sys.argv[1:]\n");
+}
+
+static int usage_error(const char *fmt, const char *what) {
+    fprintf(stderr, fmt, what);
+    fprintf(stderr, "%sTry `mini -h' for more information.\n", usage_line);
+    return 2;
+}
+
+// Reads all of standard input into a malloc'd buffer.
+static char *read_stdin(size_t *len) {
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        ssize_t got = read(0, buf + n, cap - n);
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+        if (n == cap) {
+            cap *= 2;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb)
+                free(buf);
+            buf = nb;
+        }
+    }
+    if (buf) {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
+}
+
+// `mini --dis FILE`: prints the disassembly of every code object of FILE.
+static int disassemble(const char *path) {
+    size_t len;
+    char *src = mini_read_file(path, &len);
+    if (!src)
+        return usage_error("mini: can't open file '%s'\n", path);
+    CodeObject *code = compile_source(src, len, path, MODE_EXEC);
+    free(src);
+    if (!code) {
+        MiniObject *exc = mini_error_fetch();
+        exception_print(exc);
+        MINI_DECREF(exc);
+        return 1;
+    }
+    MiniObject *text = dis_code(code, true);
+    if (!text) {
+        MiniObject *exc = mini_error_fetch();
+        exception_print(exc);
+        MINI_DECREF(exc);
+        return 1;
+    }
+    fwrite(STR_DATA(text), 1, STR_SIZE(text), stdout);
+    MINI_DECREF(text);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    setlocale(LC_CTYPE, "C.UTF-8");
+    const char *code = NULL;
+    const char *file = NULL;
+    bool dis = false;
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-c") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("Argument expected for the %s option\n", "-c");
+            code = argv[++i];
+            break;
+        } else if (strcmp(a, "-") == 0) {
+            break;
+        } else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+            printf("mini %s\n", MINI_VERSION_STRING);
+            return 0;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            print_help();
+            return 0;
+        } else if (strcmp(a, "--dis") == 0) {
+            dis = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return usage_error("unknown option %s\n", a);
+        } else {
+            file = a;
+            break;
+        }
+    }
+    if (dis && !file)
+        return usage_error("%s: --dis needs a FILE\n", "mini");
+
+    // sys.argv: the program's name as Python gives it, then the remaining arguments.
+    int rest = i < argc ? argc - i : 0;
+    char **pargv = calloc((size_t)rest + 1, sizeof(char *));
+    if (!pargv)
+        return 1;
+    int pargc = 0;
+    if (code)
+        pargv[pargc++] = "-c";
+    else if (file)
+        pargv[pargc++] = (char *)file;
+    else if (i < argc)
+        pargv[pargc++] = "-";
+    else
+        pargv[pargc++] = "";
+    for (int j = i + 1; j < argc; j++)
+        pargv[pargc++] = argv[j];
+
+    VM *vm = vm_new(pargc, pargv);
+    if (!vm) {
+        fprintf(stderr, "mini: could not start the interpreter (out of memory)\n");
+        return 1;
+    }
+    int status;
+    if (dis) {
+        status = disassemble(file);
+    } else if (code) {
+        status = mini_run_string(vm, code, "<string>");
+    } else if (file) {
+        status = mini_run_file(vm, file);
+    } else {
+        size_t len = 0;
+        char *src = read_stdin(&len);
+        if (!src) {
+            fprintf(stderr, "mini: cannot read standard input\n");
+            status = 1;
+        } else {
+            status = mini_run_buffer(vm, src, len, "<stdin>");
+            free(src);
+        }
+    }
+    vm_free(vm);
+    free(pargv);
+    fflush(stdout);
+    return status;
+}

@@ -1,0 +1,186 @@
+// vm.c - the process-wide runtime, the VM state and thread states: creation and teardown.
+//
+// Start-up order matters and is all here: a VM and its main thread state first (so errors
+// have somewhere to go), then the runtime (the interned-string table, the identifiers of
+// ids.def, every builtin type made ready, base types before derived ones), then the VM's own
+// objects (sys.modules, builtins, sys).
+
+#include "vm.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../stdlib/stdlib.h"
+
+MiniRuntime mini_runtime;
+_Thread_local ThreadState *mini_ts;
+
+// The builtin types in the order they are readied: a base before its subclasses.
+static MiniType *const core_types[] = {
+    &mini_object_type,
+    &mini_type_type,
+    &mini_str_type,
+    &mini_dict_type,
+    &mini_tuple_type,
+    &mini_list_type,
+    &mini_int_type,
+    &mini_bool_type,
+    &mini_float_type,
+    &mini_none_type,
+    &mini_notimpl_type,
+    &mini_ellipsis_type,
+    &mini_bytes_type,
+    &mini_bytearray_type,
+    &mini_set_type,
+    &mini_frozenset_type,
+    &mini_range_type,
+    &mini_slice_type,
+    &mini_function_type,
+    &mini_method_type,
+    &mini_cell_type,
+    &mini_builtin_function_type,
+    &mini_method_descr_type,
+    &mini_getset_descr_type,
+    &mini_code_type,
+    &mini_generator_type,
+    &mini_module_type,
+    &mini_super_type,
+    &mini_property_type,
+    &mini_staticmethod_type,
+    &mini_classmethod_type,
+    &mini_traceback_type,
+    &mini_enumerate_type,
+    &mini_zip_type,
+    &mini_map_type,
+    &mini_filter_type,
+    &mini_reversed_type,
+    &mini_seqiter_type,
+    &mini_calliter_type,
+};
+
+bool runtime_init(void) {
+    if (mini_runtime.initialized)
+        return true;
+    // The interned-string table comes first: every identifier below goes into it. Objects of
+    // the runtime belong to the process, not to the VM, so they leave the VM's container list.
+    mini_runtime.interned = dict_new();
+    if (!mini_runtime.interned)
+        return false;
+    mini_gc_untrack(mini_runtime.interned);
+    mini_make_immortal(mini_runtime.interned);
+    if (!str_init())
+        return false;
+#define ID(name)                                                                                 \
+    if (!(mini_runtime.ids.id_##name = mini_intern(#name)))                                      \
+        return false;
+#include "../runtime/ids.def"
+#undef ID
+    for (size_t i = 0; i < sizeof core_types / sizeof core_types[0]; i++)
+        if (!(core_types[i]->flags & MINI_TPFLAG_READY) && !type_ready(core_types[i]))
+            return false;
+#define X(name, base)                                                                            \
+    if (!(mini_exc_##name->flags & MINI_TPFLAG_READY) && !type_ready(mini_exc_##name))           \
+        return false;
+    MINI_EXCEPTIONS(X)
+#undef X
+    mini_runtime.initialized = true;
+    return true;
+}
+
+ThreadState *threadstate_new(VM *vm) {
+    ThreadState *ts = calloc(1, sizeof(ThreadState));
+    if (!ts)
+        return NULL;
+    ts->vm = vm;
+    ts->exc_info = &ts->exc_base;
+    ts->ident = (unsigned long)pthread_self();
+    ts->next = vm->threads;
+    if (vm->threads)
+        vm->threads->prev = ts;
+    vm->threads = ts;
+    return ts;
+}
+
+void threadstate_free(ThreadState *ts) {
+    VM *vm = ts->vm;
+    if (ts->prev)
+        ts->prev->next = ts->next;
+    else if (vm->threads == ts)
+        vm->threads = ts->next;
+    if (ts->next)
+        ts->next->prev = ts->prev;
+    MINI_CLEAR(ts->curexc);
+    MINI_CLEAR(ts->exc_base.exc);
+    MINI_CLEAR(ts->repr_active);
+    FrameChunk *c = ts->chunk;
+    while (c) {
+        FrameChunk *prev = c->prev;
+        free(c);
+        c = prev;
+    }
+    if (mini_ts == ts)
+        mini_ts = NULL;
+    free(ts);
+}
+
+VM *vm_new(int argc, char **argv) {
+    VM *vm = calloc(1, sizeof(VM));
+    if (!vm)
+        return NULL;
+    vm->gc_list.next = vm->gc_list.prev = &vm->gc_list;
+    vm->recursion_limit = MINI_RECURSION_LIMIT;
+    vm->progname = argc > 0 ? argv[0] : "mini";
+    ThreadState *ts = threadstate_new(vm);
+    if (!ts) {
+        free(vm);
+        return NULL;
+    }
+    vm->main_thread = ts;
+    mini_ts = ts;
+    if (!runtime_init())
+        return NULL;
+    vm->modules = dict_new();
+    vm->argv = list_new(0);
+    if (!vm->modules || !vm->argv)
+        return NULL;
+    for (int i = 0; i < argc; i++) {
+        MiniObject *s = str_decode_utf8(argv[i], strlen(argv[i]));
+        if (!s || list_append(vm->argv, s) < 0)
+            return NULL;
+        MINI_DECREF(s);
+    }
+    vm->builtins_module = builtins_init(vm);
+    if (!vm->builtins_module)
+        return NULL;
+    vm->builtins = mini_newref(((MiniModule *)vm->builtins_module)->dict);
+    if (dict_set(vm->modules, MINI_ID(builtins), vm->builtins_module) < 0)
+        return NULL;
+    vm->sys_module = sys_init(vm);
+    if (!vm->sys_module || dict_set(vm->modules, MINI_ID(sys), vm->sys_module) < 0)
+        return NULL;
+    return vm;
+}
+
+void vm_free(VM *vm) {
+    if (!vm)
+        return;
+    file_flush_std();
+    // Module namespaces first: they hold most of what the program made.
+    if (vm->modules) {
+        size_t pos = 0;
+        MiniObject *k, *m;
+        while (dict_next(vm->modules, &pos, &k, &m))
+            if (MINI_IS_PTR(m) && m->type == &mini_module_type && ((MiniModule *)m)->dict)
+                dict_clear(((MiniModule *)m)->dict);
+    }
+    MINI_CLEAR(vm->main_module);
+    MINI_CLEAR(vm->sys_module);
+    MINI_CLEAR(vm->builtins);
+    MINI_CLEAR(vm->builtins_module);
+    MINI_CLEAR(vm->modules);
+    MINI_CLEAR(vm->argv);
+    while (vm->threads)
+        threadstate_free(vm->threads);
+    free(vm);
+}
