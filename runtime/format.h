@@ -20,6 +20,7 @@ typedef struct {
     char grouping;      // ',' or '_' or 0
     ssize_t precision;  // -1 when absent
     char type;          // the presentation type, or 0 when absent
+    bool no_neg_zero;   // 'z' (3.11): format negative zero as positive (floats only)
 } FormatSpec;
 
 // Parses the spec text of str [spec] into [out]. Raises ValueError "Invalid format specifier

@@ -675,6 +675,44 @@ int list_extend(MiniObject *list, MiniObject *iterable);
 int list_sort(MiniObject *list, MiniObject *key /*NULL*/, bool reverse);
 MiniObject *list_as_tuple(MiniObject *list);
 
+// The list iterator (list.c), exposed so that the eval loop's FOR_ITER can step it inline.
+// [seq] is the list, NULL once the iterator is exhausted; [index] the next position.
+typedef struct {
+    MiniObject ob;
+    MiniObject *seq;
+    size_t index;
+} MiniListIter;
+extern MiniType mini_listiter_type;
+static inline bool listiter_check(MiniObject *o) {
+    return MINI_IS_PTR(o) && o->type == &mini_listiter_type;
+}
+// The next item of a list iterator: a new reference, or NULL (never an exception) when it is
+// exhausted. The list may have shrunk meanwhile: the index is checked against its size.
+static inline MiniObject *listiter_next_fast(MiniObject *it) {
+    MiniListIter *li = (MiniListIter *)it;
+    MiniObject *seq = li->seq;
+    if (!seq)
+        return NULL;
+    if (li->index < LIST_SIZE(seq)) {
+        MiniObject *item = LIST_GET(seq, li->index);
+        li->index++;
+        mini_incref(item);
+        return item;
+    }
+    li->seq = NULL;
+    mini_decref(seq);
+    return NULL;
+}
+
+// The __dict__ slot of an instance of a heap subclass of tuple. A tuple's items are stored
+// inline and their number varies, so such an instance keeps its __dict__ pointer after the
+// items: at type->dictoffset (the end of the tuple header, where class.c puts it) plus the
+// size of the items. mini_dict_ptr() must use this for types with MINI_TPFLAG_TUPLE_SUBCLASS.
+static inline MiniObject **tuple_dict_ptr(MiniObject *o) {
+    return (MiniObject **)((char *)o + o->type->dictoffset +
+                           TUPLE_SIZE(o) * sizeof(MiniObject *));
+}
+
 // ---------------------------------------------------------------------------------------------
 // dict (dict.c): insertion-ordered hash table. Keys are compared by hash then by identity then
 // by __eq__. The `*_str` variants take an interned str key and are the fast path for globals
@@ -743,6 +781,30 @@ MiniObject *seqiter_new(MiniObject *seq);
 MiniObject *calliter_new(MiniObject *callable, MiniObject *sentinel);
 // An iterator over a range of machine ints: what FOR_ITER uses on range() (range.c).
 MiniObject *range_new_i64(int64_t start, int64_t stop, int64_t step);
+// That iterator, exposed so that the eval loop's FOR_ITER can step it inline: [next] is the
+// value to yield next, [remaining] how many values are left. (A range whose bounds do not fit
+// int64 iterates with a slower iterator of another type, so rangeiter_check is false for it.)
+typedef struct {
+    MiniObject ob;
+    int64_t next, step;
+    uint64_t remaining;
+} MiniRangeIter;
+extern MiniType mini_rangeiter_type;
+static inline bool rangeiter_check(MiniObject *o) {
+    return MINI_IS_PTR(o) && o->type == &mini_rangeiter_type;
+}
+// Stores the next value of a range iterator in *out and returns true, or returns false when it
+// is exhausted. Never raises.
+static inline bool range_iter_next_i64(MiniObject *it, int64_t *out) {
+    MiniRangeIter *r = (MiniRangeIter *)it;
+    if (r->remaining == 0)
+        return false;
+    *out = r->next;
+    // Past the last value the sum may wrap; it is never read then.
+    r->next = (int64_t)((uint64_t)r->next + (uint64_t)r->step);
+    r->remaining--;
+    return true;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Functions, methods, cells (function.c)

@@ -79,6 +79,7 @@ extern const OpArgKind opcode_argkinds[OP__COUNT];
 #define CO_GENERATOR 0x20
 #define CO_NOFREE 0x40
 #define CO_MODULE 0x100 // module or class body: names live in a dict (LOAD_NAME)
+#define CO_DOCSTRING 0x200 // consts[0] is the function's docstring (set by the compiler)
 
 struct CodeObject {
     MiniObject ob;
@@ -183,6 +184,11 @@ typedef struct ThreadState {
     MiniObject *repr_active; // list of containers whose repr is in progress (mini_repr_enter)
     struct ThreadState *next, *prev; // in vm->threads
     unsigned long ident;     // threading.get_ident()
+    // The containers' "trashcan" (runtime/container.h): how deeply container deallocs are
+    // nested on the C stack, and the chain of deallocs put off until the outermost one ends
+    // (linked through their zero refcount fields). Both start zeroed.
+    int trash_depth;
+    MiniObject *trash_later;
 } ThreadState;
 
 struct VM {
@@ -199,7 +205,22 @@ struct VM {
     MiniObject *argv;        // list of str
     const char *progname;    // argv[0] of the process
     int exit_code;           // set by an uncaught SystemExit
+    // The most decimal digits int() and str() convert between str and int (CPython's
+    // sys.set_int_max_str_digits; 4300 by default there); 0 means no limit. Read by int.c.
+    int int_max_str_digits;
+    // io.UnsupportedOperation (a heap subclass of OSError and ValueError), made by
+    // runtime/fileobject.c the first time a file operation is unsupported ("not readable");
+    // NULL until then. Owned; the io module of a later issue exports it.
+    MiniObject *io_unsupported_operation;
+    // (exception.c) The MemoryError instance mini_raise_memory() raises, made ahead of time
+    // by exception_vm_init() so that running out of memory needs no allocation. Owned.
+    MiniObject *memory_error;
 };
+
+// Makes the VM's preallocated MemoryError (exception.c). vm_new() calls it once the builtin
+// types are ready; mini_raise_memory() also makes it on first use if it is missing. False on
+// failure.
+bool exception_vm_init(VM *vm);
 
 // The thread state of the calling thread.
 extern _Thread_local ThreadState *mini_ts;
