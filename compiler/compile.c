@@ -510,11 +510,24 @@ static int stack_depth(Unit *u) {
     return maxdepth;
 }
 
-// Finishes the current unit: with [add_return], appends `return None` first. Returns the
-// immortal code object, or NULL with an exception. The unit stays current (exit_unit pops).
+// True if execution can run past the last instruction emitted so far: the code does not end
+// with a return, raise or jump, or some jump targets the end.
+static bool falls_off_end(const Unit *u) {
+    if (u->ncode == 0 || !ends_flow((Opcode)INSTR_OP(u->code[u->ncode - 1])))
+        return true;
+    for (size_t i = 0; i < u->nlabels; i++)
+        if (u->labels[i] == (int32_t)u->ncode)
+            return true;
+    return false;
+}
+
+// Finishes the current unit: with [add_return], appends `return None` first when execution
+// can reach the end. Returns the immortal code object, or NULL with an exception. The unit
+// stays current (exit_unit pops it).
 static CodeObject *assemble(Compiler *c, bool add_return) {
     Unit *u = c->u;
-    if (add_return && (!emit_const(c, MINI_NONE) || !emit_op(c, OP_RETURN_VALUE)))
+    if (add_return && falls_off_end(u) &&
+        (!emit_const(c, MINI_NONE) || !emit_op(c, OP_RETURN_VALUE)))
         return NULL;
     if (!resolve_jumps(u))
         return NULL;
@@ -1115,19 +1128,30 @@ static int visit_method_call(Compiler *c, Expr *e) {
         if (!kws->items[i].arg)
             return -1;
     // o -- meth self; meth self a1 .. an [k1 .. km kwnames] -- result
+    // LOAD_METHOD and the arguments carry the line where the attribute name ends (a traceback
+    // of `obj\n.method()` points at the method), the call the line of the call itself.
+    Unit *u = c->u;
     MiniObject *attr = mini_intern(meth->u.attribute.attr);
-    if (!attr || !visit_expr(c, meth->u.attribute.value) || !emit_name(c, OP_LOAD_METHOD, attr))
+    if (!attr || !visit_expr(c, meth->u.attribute.value))
+        return 0;
+    int line = u->line;
+    u->line = meth->pos.end_line > 0 ? meth->pos.end_line : line;
+    if (!emit_name(c, OP_LOAD_METHOD, attr))
         return 0;
     for (size_t i = 0; i < nargs; i++)
         if (!visit_expr(c, args->items[i]))
             return 0;
-    if (nkw == 0)
+    if (nkw == 0) {
+        u->line = line;
         return emit(c, OP_CALL_METHOD, (int64_t)nargs);
+    }
     for (size_t i = 0; i < nkw; i++)
         if (!visit_expr(c, kws->items[i].value))
             return 0;
-    return emit_const_new(c, kwnames_tuple(kws, 0, nkw)) &&
-           emit(c, OP_CALL_METHOD_KW, (int64_t)(nargs + nkw));
+    if (!emit_const_new(c, kwnames_tuple(kws, 0, nkw)))
+        return 0;
+    u->line = line;
+    return emit(c, OP_CALL_METHOD_KW, (int64_t)(nargs + nkw));
 }
 
 static bool visit_call(Compiler *c, Expr *e) {
@@ -1344,10 +1368,18 @@ static int definition_line(const Stmt *s, const ExprList *decorators) {
     return decorators->count > 0 ? decorators->items[0]->pos.line : s->pos.line;
 }
 
-// Applies the decorators (pushed before the function, innermost last) to the function on top.
+// Applies the decorators (pushed before the function, innermost last) to the function on top;
+// each call carries its decorator's line, where a traceback should point.
 static bool apply_decorators(Compiler *c, const ExprList *decorators) {
-    for (size_t i = 0; i < decorators->count; i++)
+    Unit *u = c->u;
+    int line = u->line, col = u->col;
+    for (size_t i = decorators->count; i-- > 0;) {
+        u->line = decorators->items[i]->pos.line;
+        u->col = decorators->items[i]->pos.col;
         TRY(emit(c, OP_CALL_FUNCTION, 1));
+    }
+    u->line = line;
+    u->col = col;
     return true;
 }
 
@@ -1803,6 +1835,9 @@ static bool visit_expr_kind(Compiler *c, Expr *e) {
         Opcode op = e->u.attribute.ctx == CTX_LOAD    ? OP_LOAD_ATTR
                     : e->u.attribute.ctx == CTX_STORE ? OP_STORE_ATTR
                                                       : OP_DELETE_ATTR;
+        // An attribute spread over lines is reported where its name is, as CPython does.
+        if (e->pos.end_line > 0)
+            c->u->line = e->pos.end_line;
         return emit_name(c, op, attr);
     }
     case EXPR_SUBSCRIPT: {

@@ -295,6 +295,36 @@ static bool is_xdigit(int c) {
 // Set-up
 // ---------------------------------------------------------------------------------------------
 
+// Whether line 1 or 2 of [buf] is a coding comment ("# -*- coding: utf-8 -*-"), as CPython's
+// get_coding_spec() finds it: only blanks before the '#', then "coding" and ':' or '='.
+static bool has_coding_spec(const char *buf, size_t n) {
+    const char *p = buf, *end = buf + n;
+    for (int line = 0; line < 2 && p < end; line++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        const char *q = p;
+        while (q < e && (*q == ' ' || *q == '\t' || *q == '\f'))
+            q++;
+        if (q < e && *q == '#') {
+            for (const char *c = q; c + 7 < e; c++) {
+                if (memcmp(c, "coding", 6) == 0 && (c[6] == ':' || c[6] == '=')) {
+                    const char *v = c + 7;
+                    while (v < e && (*v == ' ' || *v == '\t'))
+                        v++;
+                    if (v < e && (((*v | 32) >= 'a' && (*v | 32) <= 'z') ||
+                                  (*v >= '0' && *v <= '9') || *v == '-' || *v == '_' || *v == '.'))
+                        return true;
+                }
+            }
+        } else if (q < e) {
+            // A line of code: CPython stops looking (a comment must come first).
+            return false;
+        }
+        p = e + 1;
+    }
+    return false;
+}
+
 bool lexer_init(Lexer *lx, Arena *arena, const char *src, size_t len, const char *filename) {
     memset(lx, 0, sizeof *lx);
     lx->arena = arena;
@@ -303,6 +333,7 @@ bool lexer_init(Lexer *lx, Arena *arena, const char *src, size_t len, const char
     if (len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0) {
         src += 3;
         len -= 3;
+        lx->declared_encoding = true;
     }
     char *buf = arena_alloc(arena, len + 2);
     if (!buf)
@@ -324,6 +355,8 @@ bool lexer_init(Lexer *lx, Arena *arena, const char *src, size_t len, const char
     buf[n] = '\0';
     lx->buf = buf;
     lx->end = buf + n;
+    if (!lx->declared_encoding)
+        lx->declared_encoding = has_coding_spec(buf, n);
     lx->cur = buf;
     lx->line_start = buf;
     lx->line_end = buf;
@@ -565,7 +598,8 @@ static bool verify_end_of_number(Lexer *lx, int c, const char *kind) {
     }
     if (r)
         return true;
-    if (is_potential_identifier_char(c)) {
+    // Only ASCII: a non-ASCII character after a number is reported by the next token.
+    if (c < 128 && is_potential_identifier_char(c)) {
         backup(lx, c);
         LEX_SYNTAX_ERROR(lx, "invalid %s literal", kind);
         return false;

@@ -177,6 +177,7 @@ typedef struct {
     bool atbol;             // at the beginning of a line: measure its indentation
     bool eof;               // the end of the input was reached
     bool finished;          // ENDMARKER was returned
+    bool declared_encoding; // a byte order mark or a coding comment on line 1 or 2
     int indent;             // index of the current level in indstack
     int pendin;             // pending INDENT (> 0) or DEDENT (< 0) tokens
     int indstack[LEXER_MAX_INDENT];

@@ -9,22 +9,30 @@
 // error). Nodes live in the caller's arena; names are copied into it.
 //
 // Errors come in two strengths. A *soft* failure is a NULL result with no exception: the
-// input does not match here. It travels up to parse_source(), which raises CPython's generic
-// "invalid syntax" at the furthest token the parser looked at, as CPython reports the last
-// token its first pass reached. A *hard* error is a raised exception (p->error): a specific
-// message, a tokenizer error, MemoryError. CPython finds its specific messages in a second
-// pass over the input with extra "invalid_*" grammar rules; this parser checks the same
-// patterns at the points where a recursive descent parser fails (or is about to succeed on
-// an expression followed by something no rule accepts), so that the message and its position
-// are CPython's. Checks that look ahead run "speculatively": soft failures inside them are
-// forgotten and the position restored, hard errors are kept, as in CPython's second pass.
+// input does not match here. A *hard* error is a raised exception (p->error): a specific
+// message, a tokenizer error, MemoryError; it stops everything.
+//
+// The parse runs as CPython's does, in up to two passes over the tokens (run_passes()). The
+// first has CPython's "invalid_*" checks off (p->no_invalid): it accepts exactly the grammar,
+// and where a PEG parser would backtrack (an operator without its right operand, a trailer
+// that does not parse) this one gives the tokens back too, so that it stops where CPython's
+// first pass stops. If it fails softly, the second pass re-reads the input with the checks on:
+// each reproduces one of CPython's invalid_* rules at the point where that rule would match
+// (a missing comma, '=' for '==', an invalid target...), reading ahead "speculatively" where
+// the rule needs to (soft failures in there are forgotten, hard errors kept). If nothing more
+// specific turns up, finish_error() raises the generic "invalid syntax" at the last token the
+// first pass read (fill1), as CPython does; specific errors that CPython places at "the last
+// token read" use the furthest token either pass read (fill). CPython's second pass also
+// memoizes rules that a look ahead read with the checks off, which hides errors inside them
+// from later readings; p->memo reproduces that.
 //
 // When the parse fails, CPython tokenizes the rest of the input and lets a tokenizer error
 // found there replace a parser error; finish_error() does the same with the error the lexer
 // recorded after the last good token. A few errors CPython's compiler reports (starred
-// assignment targets, repeated keyword arguments, duplicate parameters) are found here but
-// kept back until the whole input has parsed, so that a syntax error later in the file still
-// wins, as it does in CPython.
+// assignment targets, repeated keyword arguments, duplicate parameters, 'await') are found
+// here but
+// kept back until the whole input has parsed, so that a syntax error later in the file
+// still wins, as it does in CPython.
 //
 // Recursion is bounded twice: the parser counts its own nesting against MINI_MAX_AST_DEPTH
 // (so no input can exhaust the C stack), and a final iterative walk rejects trees deeper than
@@ -33,8 +41,6 @@
 #include "compiler.h"
 #include "lexer.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,11 +50,18 @@
 // Parser state
 // ---------------------------------------------------------------------------------------------
 
-// An error CPython's compiler would report, held back until the parse succeeds.
+// Errors CPython reports after parsing, held back until the parse succeeds: the first of each
+// stage, its symbol table's (which runs first) and its code generator's.
+typedef enum { STAGE_SYMTABLE, STAGE_COMPILER } Stage;
+
 typedef struct {
     bool set;
     const char *msg;
     int line, col; // col: 0-based bytes
+} DeferredError;
+
+typedef struct {
+    DeferredError stage[2];
 } Deferred;
 
 typedef struct Parser {
@@ -59,29 +72,61 @@ typedef struct Parser {
     Token *toks;          // every token, the last being ENDMARKER or ERRORTOKEN
     size_t ntoks;
     size_t pos;           // the next token
-    size_t fill;          // one more than the furthest token index looked at
+    // One more than the furthest token index looked at: by anything (fill), and by the parse
+    // proper, not counting diagnostic look aheads (fill1). CPython reports its generic error
+    // at the last token of its first pass, and its specific ones at the last token read by
+    // either pass.
+    size_t fill, fill1;
     int depth;            // nesting of recursive rules, bounded by MINI_MAX_AST_DEPTH
     int func_depth;       // enclosing function bodies (for 'await' messages)
     bool error;           // an exception is pending: stop
     bool lexer_error;     // ...and it is the tokenizer's
-    int no_invalid;       // > 0: CPython's "invalid_*" checks are off (a look ahead)
+    int no_invalid;       // > 0: CPython's "invalid_*" checks are off (first pass, look ahead)
+    bool second_pass;     // the diagnostic pass: reading tokens no longer moves fill1
+    // CPython memoizes rule results by position, whatever the pass's check setting: a rule
+    // first read at a token with the checks off (inside a look ahead) is read the same way
+    // there later. memo[i] records which rules (MEMO_*) were so read at token i.
+    uint8_t *memo;
+    int memo_marking;     // > 0: inside such a look ahead (second pass): record memo
     ParseMode mode;
     bool fstring;         // parsing an f-string's expression: errors say "f-string: "
     int base_line, base_col; // f-string expression: where its text starts in the source
     Deferred *deferred;
 } Parser;
 
+#define MEMO_EXPRESSION 1  // the `expression` rule
+#define MEMO_DISJUNCTION 2 // `disjunction` and the rules under it at the same token
+#define MEMO_FACTOR 4      // `factor`, `await_primary`, `primary`
+#define MEMO_ARGUMENTS 8   // `arguments` of a call
+
 typedef struct {
-    size_t pos, fill;
+    size_t pos, fill1;
 } Mark;
 
-static Mark mark(Parser *p) { return (Mark){p->pos, p->fill}; }
-// Back to [m] after a successful look ahead: what was seen still counts as seen.
+// At the start of a memoized rule [kind]: records it during a look ahead with the checks
+// off, or, if it was so recorded at this token, turns the checks off for this reading (the
+// caller undoes that when the function returns true).
+static bool memo_enter(Parser *p, uint8_t kind, uint8_t mark_kinds) {
+    if (!p->memo || p->pos >= p->ntoks)
+        return false;
+    if (p->memo_marking) {
+        p->memo[p->pos] |= mark_kinds;
+        return false;
+    }
+    if (!p->no_invalid && (p->memo[p->pos] & kind)) {
+        p->no_invalid++;
+        return true;
+    }
+    return false;
+}
+
+static Mark mark(Parser *p) { return (Mark){p->pos, p->fill1}; }
+// Back to [m] after a look ahead that belongs to the parse: what was seen counts as seen.
 static void reset(Parser *p, Mark m) { p->pos = m.pos; }
-// Back to [m] after a diagnostic look ahead: forget it entirely.
+// Back to [m] after a diagnostic look ahead: it does not move the generic error's position.
 static void reset_all(Parser *p, Mark m) {
     p->pos = m.pos;
-    p->fill = m.fill;
+    p->fill1 = m.fill1;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,9 +148,11 @@ static const char *source_line(Parser *p, int lineno, size_t *len) {
 }
 
 // Raises [type] at [lineno] with [offset], a 1-based column counted in bytes as CPython's
-// parser counts it, converted to characters as CPython converts it. The message is printf'd.
-static void raise_syntax_v(Parser *p, MiniType *type, int lineno, int offset, const char *fmt,
-                           va_list ap) {
+// parser counts it (converted to characters when CPython converts it). When [end_offset] is not
+// negative, the location ends at [end_lineno], [end_offset] (exclusive), for the ^^^ range
+// under the line. The message is printf'd.
+static void raise_syntax_v(Parser *p, MiniType *type, int lineno, int offset, int end_lineno,
+                           int end_offset, const char *fmt, va_list ap) {
     if (p->error)
         return;
     p->error = true;
@@ -121,12 +168,19 @@ static void raise_syntax_v(Parser *p, MiniType *type, int lineno, int offset, co
     const char *text = lineno > 0 ? source_line(p, lineno, &len) : NULL;
     if (lineno > 0 && !text && mini_error_occurred())
         return;
-    if (text && offset > 0) {
+    if (text && p->src_lx->declared_encoding) {
+        // CPython counts the parser's columns in characters only when the source declares
+        // its encoding (a coding comment or a byte order mark); otherwise they stay in bytes.
         // The source line goes on with its '\n', which CPython counts as one character.
         const char *raw = lexer_line(p->src_lx, lineno, &len);
-        offset = lexer_char_count(raw, len + 1, offset);
+        if (offset > 0)
+            offset = lexer_char_count(raw, len + 1, offset);
+        if (end_offset > 0)
+            end_offset = lexer_char_count(raw, len + 1, end_offset);
     }
     mini_raise_syntax_error(type, p->filename, lineno, offset, text, "%s", msg);
+    if (end_offset >= 0 && lineno > 0)
+        mini_syntax_error_set_end(end_lineno, end_offset);
 }
 
 static void raise_syntax(Parser *p, MiniType *type, int lineno, int offset, const char *fmt, ...)
@@ -135,41 +189,70 @@ static void raise_syntax(Parser *p, MiniType *type, int lineno, int offset, cons
                          ...) {
     va_list ap;
     va_start(ap, fmt);
-    raise_syntax_v(p, type, lineno, offset, fmt, ap);
+    raise_syntax_v(p, type, lineno, offset, lineno, -1, fmt, ap);
     va_end(ap);
 }
 
-// Raises at a known location: the start of token [t] (CPython's RAISE_..._KNOWN_LOCATION).
-// Returns NULL for `return error_at_token(...)`.
+// Raises at a known location: token [t] (CPython's RAISE_..._KNOWN_LOCATION). Returns NULL for
+// `return error_at_token(...)`.
 static void *error_at_token(Parser *p, const Token *t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void *error_at_token(Parser *p, const Token *t, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    raise_syntax_v(p, mini_exc_SyntaxError, t->line, t->col + 1, fmt, ap);
+    raise_syntax_v(p, mini_exc_SyntaxError, t->line, t->col + 1, t->end_line, t->end_col + 1,
+                   fmt, ap);
     va_end(ap);
     return NULL;
 }
 
-// Raises at the start of expression [e].
+// Raises at expression [e].
 static void *error_at_expr(Parser *p, const Expr *e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void *error_at_expr(Parser *p, const Expr *e, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    raise_syntax_v(p, mini_exc_SyntaxError, e->pos.line, e->pos.col + 1, fmt, ap);
+    raise_syntax_v(p, mini_exc_SyntaxError, e->pos.line, e->pos.col + 1, e->pos.end_line,
+                   e->pos.end_col + 1, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
+// Raises from the start of [a] to the end of [b] (CPython's RAISE_..._KNOWN_RANGE).
+static void *error_range(Parser *p, SrcPos a, SrcPos b, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void *error_range(Parser *p, SrcPos a, SrcPos b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    raise_syntax_v(p, mini_exc_SyntaxError, a.line, a.col + 1, b.end_line, b.end_col + 1, fmt,
+                   ap);
     va_end(ap);
     return NULL;
 }
 
 static Token *last_token(Parser *p);
 
+// Raises from the start of [a] to where the tokenizer is (CPython's
+// RAISE_SYNTAX_ERROR_STARTING_FROM): the end of the furthest token read.
+static void *error_starting_from(Parser *p, SrcPos a, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void *error_starting_from(Parser *p, SrcPos a, const char *fmt, ...) {
+    Token *t = last_token(p);
+    va_list ap;
+    va_start(ap, fmt);
+    raise_syntax_v(p, mini_exc_SyntaxError, a.line, a.col + 1, t->end_line,
+                   t->end_col < 0 ? t->cur_col : t->end_col, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
 // Raises [type] at the furthest token looked at (CPython's RAISE_SYNTAX_ERROR and
 // RAISE_INDENTATION_ERROR, which report at the last token the tokenizer produced).
 static void *error_at_last_v(Parser *p, MiniType *type, const char *fmt, va_list ap) {
     Token *t = last_token(p);
     int offset = t->col < 0 ? t->cur_col : t->col + 1;
-    raise_syntax_v(p, type, t->line, offset, fmt, ap);
+    int end_offset = t->end_col < 0 ? -1 : t->end_col + 1;
+    raise_syntax_v(p, type, t->line, offset, t->end_line, end_offset, fmt, ap);
     return NULL;
 }
 
@@ -193,10 +276,11 @@ static void *indentation_error(Parser *p, const char *fmt, ...) {
 }
 
 // Records an error CPython's compiler would raise, at [line]:[col], unless one is recorded.
-static void defer_error(Parser *p, int line, int col, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void defer_error(Parser *p, int line, int col, const char *fmt, ...) {
-    if (p->deferred->set)
+static void defer_error(Parser *p, Stage stage, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void defer_error(Parser *p, Stage stage, int line, int col, const char *fmt, ...) {
+    DeferredError *d = &p->deferred->stage[stage];
+    if (d->set)
         return;
     va_list ap;
     va_start(ap, fmt);
@@ -206,10 +290,10 @@ static void defer_error(Parser *p, int line, int col, const char *fmt, ...) {
         p->error = true;
         return;
     }
-    p->deferred->set = true;
-    p->deferred->msg = msg;
-    p->deferred->line = line;
-    p->deferred->col = col;
+    d->set = true;
+    d->msg = msg;
+    d->line = line;
+    d->col = col;
 }
 
 static void *memory_error(Parser *p) {
@@ -233,9 +317,14 @@ static void raise_lexer_error(Parser *p) {
         if (p->error)
             return;
         p->error = true;
+        if (e->lineno <= 0) {
+            // No position (an undecodable line): CPython's SyntaxError has only a message.
+            mini_raise_str(e->type, e->msg);
+            return;
+        }
         size_t len = 0;
-        const char *text = e->lineno > 0 ? source_line(p, e->lineno, &len) : NULL;
-        if (e->lineno > 0 && !text && mini_error_occurred())
+        const char *text = source_line(p, e->lineno, &len);
+        if (!text && mini_error_occurred())
             return;
         mini_raise_syntax_error(e->type, p->filename, e->lineno, e->offset, text, "%s", e->msg);
         return;
@@ -277,6 +366,8 @@ static Token *tok_at(Parser *p, size_t i) {
         i = p->ntoks - 1;
     if (i + 1 > p->fill)
         p->fill = i + 1;
+    if (i + 1 > p->fill1 && !p->second_pass)
+        p->fill1 = i + 1;
     Token *t = &p->toks[i];
     if (t->kind == TOK_ERRORTOKEN && !p->error)
         raise_lexer_error(p);
@@ -290,10 +381,29 @@ static Token *last_token(Parser *p) {
     return &p->toks[i];
 }
 
+// The last token the parse proper read: where the generic "invalid syntax" goes.
+static Token *last_parse_token(Parser *p) {
+    size_t i = p->fill1 ? p->fill1 - 1 : 0;
+    if (i >= p->ntoks)
+        i = p->ntoks - 1;
+    return &p->toks[i];
+}
+
 static Token *peek(Parser *p) { return tok_at(p, p->pos); }
 static TokKind peek_kind(Parser *p) { return tok_at(p, p->pos)->kind; }
 static TokKind peek_kind_at(Parser *p, size_t k) { return tok_at(p, p->pos + k)->kind; }
 static bool check(Parser *p, TokKind k) { return peek_kind(p) == k; }
+
+// The kind of the token [k] places ahead, for a diagnostic: this look does not move the
+// generic error's position (it stays where the parse failed).
+static TokKind raw_kind_at(Parser *p, size_t k) {
+    size_t i = p->pos + k;
+    if (i >= p->ntoks)
+        i = p->ntoks - 1;
+    if (i + 1 > p->fill)
+        p->fill = i + 1;
+    return p->toks[i].kind;
+}
 
 // Consumes the current token and returns it (never moves past the last token).
 static Token *advance(Parser *p) {
@@ -573,7 +683,7 @@ static void set_context(Expr *e, ExprContext ctx) {
 static void check_starred_targets(Parser *p, const Expr *e, bool in_sequence) {
     if (e->kind == EXPR_STARRED) {
         if (!in_sequence)
-            defer_error(p, e->pos.line, e->pos.col,
+            defer_error(p, STAGE_COMPILER, e->pos.line, e->pos.col,
                         "starred assignment target must be in a list or tuple");
         check_starred_targets(p, e->u.starred.value, false);
     } else if (e->kind == EXPR_LIST || e->kind == EXPR_TUPLE) {
@@ -582,7 +692,8 @@ static void check_starred_targets(Parser *p, const Expr *e, bool in_sequence) {
             if (e->u.list.elts.items[i]->kind == EXPR_STARRED)
                 stars++;
         if (stars > 1)
-            defer_error(p, e->pos.line, e->pos.col, "multiple starred expressions in assignment");
+            defer_error(p, STAGE_COMPILER, e->pos.line, e->pos.col,
+                        "multiple starred expressions in assignment");
         for (size_t i = 0; i < e->u.list.elts.count; i++)
             check_starred_targets(p, e->u.list.elts.items[i], true);
     }
@@ -1349,8 +1460,16 @@ static bool starts_expression(TokKind k) {
 
 static bool starts_star_expression(TokKind k) { return k == TOK_STAR || starts_expression(k); }
 
+// CPython 3.11 recognizes a soft keyword by comparing only as many characters as the name
+// has: any prefix of "_", "case" or "match" ("c", "ma") counts, and this is reproduced.
 static bool is_soft_keyword(const Token *t) {
-    return t->kind == TOK_NAME && (tok_is(t, "_") || tok_is(t, "match") || tok_is(t, "case"));
+    static const char *const soft[] = {"_", "case", "match"};
+    if (t->kind != TOK_NAME)
+        return false;
+    for (int i = 0; i < 3; i++)
+        if (t->len <= strlen(soft[i]) && memcmp(t->start, soft[i], t->len) == 0)
+            return true;
+    return false;
 }
 
 // CPython's invalid_expression ("Perhaps you forgot a comma?") and invalid_legacy_expression
@@ -1365,28 +1484,32 @@ static bool check_missing_comma(Parser *p, size_t start, Expr *a) {
         // The second expression is read with every check off, as CPython's
         // expression_without_invalid rule does.
         p->no_invalid++;
+        p->memo_marking += p->second_pass;
         Expr *b = expression_impl(p, false);
+        p->memo_marking -= p->second_pass;
         p->no_invalid--;
         if (p->error)
             return false;
         int level = prev_token(p)->level;
         reset_all(p, m);
         if (b && !is_name(a, "print") && !is_name(a, "exec") && level != 0) {
-            error_at_expr(p, a, "invalid syntax. Perhaps you forgot a comma?");
+            error_range(p, a->pos, b->pos, "invalid syntax. Perhaps you forgot a comma?");
             return false;
         }
     }
-    if (t0->kind == TOK_NAME && (tok_is(t0, "print") || tok_is(t0, "exec")) &&
-        t1->kind != TOK_LPAR) {
+    // CPython reads the rest as star_expressions after any name (reporting errors found on
+    // the way), but complains only about print and exec.
+    if (t0->kind == TOK_NAME && t1->kind != TOK_LPAR) {
         p->pos = start + 1;
         Expr *b = parse_star_expressions(p);
         if (p->error)
             return false;
         reset_all(p, m);
-        if (b) {
+        if (b && (tok_is(t0, "print") || tok_is(t0, "exec"))) {
             int n = (int)t0->len;
-            error_at_token(p, t0, "Missing parentheses in call to '%.*s'. Did you mean %.*s(...)?",
-                           n, t0->start, n, t0->start);
+            error_range(p, pos_tokens(t0, t0), b->pos,
+                        "Missing parentheses in call to '%.*s'. Did you mean %.*s(...)?", n,
+                        t0->start, n, t0->start);
             return false;
         }
     }
@@ -1402,18 +1525,25 @@ static Expr *expression_body(Parser *p, bool check_invalid) {
     if (!a)
         return NULL;
     if (check(p, TOK_IF)) {
+        // A conditional expression that does not complete is given back: the expression is
+        // the disjunction alone (CPython first explains a missing 'else').
+        Mark m = mark(p);
         advance(p);
         Expr *test = parse_disjunction(p);
-        if (!test)
-            return NULL;
-        if (!accept(p, TOK_ELSE)) {
-            if (!p->error && !p->no_invalid && !check(p, TOK_COLON))
-                return error_at_expr(p, a, "expected 'else' after 'if' expression");
-            return NULL;
+        Expr *orelse = NULL;
+        if (test && !p->error) {
+            if (accept(p, TOK_ELSE)) {
+                orelse = parse_expression(p);
+            } else if (!p->no_invalid && !check(p, TOK_COLON)) {
+                return error_range(p, a->pos, test->pos, "expected 'else' after 'if' expression");
+            }
         }
-        Expr *orelse = parse_expression(p);
-        if (!orelse)
+        if (p->error)
             return NULL;
+        if (!orelse) {
+            reset(p, m);
+            goto check_comma;
+        }
         Expr *e = new_expr(p, EXPR_IFEXP, pos_from(p, start));
         if (!e)
             return NULL;
@@ -1422,6 +1552,7 @@ static Expr *expression_body(Parser *p, bool check_invalid) {
         e->u.ifexp.orelse = orelse;
         return e;
     }
+check_comma:
     if (check_invalid && !p->no_invalid && starts_expression(peek_kind(p)) && !p->error) {
         if (!check_missing_comma(p, start, a))
             return NULL;
@@ -1432,7 +1563,10 @@ static Expr *expression_body(Parser *p, bool check_invalid) {
 static Expr *expression_impl(Parser *p, bool check_invalid) {
     if (!enter(p))
         return NULL;
+    bool memo = check_invalid && memo_enter(p, MEMO_EXPRESSION, MEMO_EXPRESSION);
     Expr *e = expression_body(p, check_invalid);
+    if (memo)
+        p->no_invalid--;
     leave(p);
     return e;
 }
@@ -1488,8 +1622,8 @@ static bool check_named_expression(Parser *p, size_t start, Expr *e) {
         bool ok = b && !check(p, TOK_EQUAL) && !check(p, TOK_COLONEQUAL);
         reset_all(p, m);
         if (ok) {
-            error_at_token(p, &p->toks[start],
-                           "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
+            error_range(p, pos_tokens(&p->toks[start], &p->toks[start]), b->pos,
+                        "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
             return false;
         }
         return true;
@@ -1644,16 +1778,34 @@ static Expr *parse_conjunction(Parser *p) {
     ExprVec values = {0};
     if (!PUSH(p, values, first))
         return NULL;
-    while (accept(p, TOK_AND)) {
+    while (check(p, TOK_AND)) {
+        Mark m = mark(p);
+        advance(p);
         Expr *e = parse_inversion(p);
-        if (!e || !PUSH(p, values, e))
+        if (!e) {
+            if (p->error)
+                return NULL;
+            reset(p, m);
+            break;
+        }
+        if (!PUSH(p, values, e))
             return NULL;
     }
     return new_boolop(p, BOOL_AND, values, start);
 }
 
 // disjunction: conjunction ('or' conjunction)*.
+static Expr *disjunction_body(Parser *p);
+
 static Expr *parse_disjunction(Parser *p) {
+    bool memo = memo_enter(p, MEMO_DISJUNCTION, MEMO_DISJUNCTION | MEMO_FACTOR);
+    Expr *e = disjunction_body(p);
+    if (memo)
+        p->no_invalid--;
+    return e;
+}
+
+static Expr *disjunction_body(Parser *p) {
     size_t start = p->pos;
     Expr *first = parse_conjunction(p);
     if (!first || !check(p, TOK_OR))
@@ -1661,9 +1813,17 @@ static Expr *parse_disjunction(Parser *p) {
     ExprVec values = {0};
     if (!PUSH(p, values, first))
         return NULL;
-    while (accept(p, TOK_OR)) {
+    while (check(p, TOK_OR)) {
+        Mark m = mark(p);
+        advance(p);
         Expr *e = parse_conjunction(p);
-        if (!e || !PUSH(p, values, e))
+        if (!e) {
+            if (p->error)
+                return NULL;
+            reset(p, m);
+            break;
+        }
+        if (!PUSH(p, values, e))
             return NULL;
     }
     return new_boolop(p, BOOL_OR, values, start);
@@ -1702,6 +1862,7 @@ static Expr *parse_comparison(Parser *p) {
     ExprVec comparators = {0};
     for (;;) {
         CmpOpKind op;
+        Mark m = mark(p);
         switch (peek_kind(p)) {
         case TOK_EQEQUAL: op = CMPOP_EQ; break;
         case TOK_NOTEQUAL: op = CMPOP_NE; break;
@@ -1727,7 +1888,13 @@ static Expr *parse_comparison(Parser *p) {
         }
         advance(p);
         Expr *right = parse_bitor(p);
-        if (!right || !PUSH(p, ops, op) || !PUSH(p, comparators, right))
+        if (!right) {
+            if (p->error)
+                return NULL;
+            reset(p, m);
+            break;
+        }
+        if (!PUSH(p, ops, op) || !PUSH(p, comparators, right))
             return NULL;
     }
 done:
@@ -1788,10 +1955,17 @@ static Expr *parse_binary(Parser *p, int min_prec) {
         int prec = binop_prec(peek_kind(p), &op);
         if (prec == 0 || prec < min_prec)
             break;
+        // An operator without a right operand is given back, as a PEG parser does: the
+        // expression ends before it.
+        Mark m = mark(p);
         advance(p);
         Expr *right = parse_binary(p, prec + 1);
-        if (!right)
-            return NULL;
+        if (!right) {
+            if (p->error)
+                return NULL;
+            reset(p, m);
+            break;
+        }
         left = new_binop(p, left, op, right, start);
         if (!left)
             return NULL;
@@ -1804,7 +1978,7 @@ static Expr *parse_bitor(Parser *p) { return parse_binary(p, 1); }
 static Expr *parse_power(Parser *p);
 
 // factor: ('+' | '-' | '~') factor | power.
-static Expr *parse_factor(Parser *p) {
+static Expr *factor_body(Parser *p) {
     UnaryOpKind op;
     switch (peek_kind(p)) {
     case TOK_PLUS: op = UNARY_PLUS; break;
@@ -1820,13 +1994,21 @@ static Expr *parse_factor(Parser *p) {
     return operand ? new_unary(p, t, op, operand) : NULL;
 }
 
+static Expr *parse_factor(Parser *p) {
+    bool memo = memo_enter(p, MEMO_FACTOR, MEMO_FACTOR);
+    Expr *e = factor_body(p);
+    if (memo)
+        p->no_invalid--;
+    return e;
+}
+
 // power: await_primary ['**' factor]. mini has no coroutines: 'await' is reported as
 // CPython's compiler reports it outside a coroutine (after the whole parse).
 static Expr *parse_power(Parser *p) {
     size_t start = p->pos;
     if (check(p, TOK_AWAIT)) {
         Token *t = advance(p);
-        defer_error(p, t->line, t->col,
+        defer_error(p, STAGE_COMPILER, t->line, t->col,
                     p->func_depth > 0 ? "'await' outside async function" : "'await' outside function");
     }
     Expr *base = parse_primary(p);
@@ -1834,12 +2016,19 @@ static Expr *parse_power(Parser *p) {
         return NULL;
     if (!check(p, TOK_DOUBLESTAR))
         return base;
+    Mark m = mark(p);
     advance(p);
     if (!enter(p))
         return NULL;
     Expr *exponent = parse_factor(p);
     leave(p);
-    return exponent ? new_binop(p, base, BINOP_POW, exponent, start) : NULL;
+    if (!exponent) {
+        if (p->error)
+            return NULL;
+        reset(p, m);
+        return base;
+    }
+    return new_binop(p, base, BINOP_POW, exponent, start);
 }
 
 // primary: atom followed by any number of '.' NAME, '(' arguments ')', '[' slices ']'.
@@ -1849,12 +2038,17 @@ static Expr *parse_primary(Parser *p) {
     if (!e)
         return NULL;
     for (;;) {
+        // A trailer that does not parse is given back: the primary ends before it, as a PEG
+        // parser's left-recursive rule does.
+        Mark m = mark(p);
         TokKind k = peek_kind(p);
         if (k == TOK_DOT) {
             advance(p);
             Token *name = accept(p, TOK_NAME);
-            if (!name)
-                return NULL;
+            if (!name) {
+                reset(p, m);
+                break;
+            }
             const char *attr = tok_name(p, name);
             Expr *a = attr ? new_expr(p, EXPR_ATTRIBUTE, pos_from(p, start)) : NULL;
             if (!a)
@@ -1864,17 +2058,26 @@ static Expr *parse_primary(Parser *p) {
             a->u.attribute.ctx = CTX_LOAD;
             e = a;
         } else if (k == TOK_LPAR) {
-            e = parse_call(p, e, start);
-            if (!e)
-                return NULL;
+            Expr *call = parse_call(p, e, start);
+            if (!call) {
+                if (p->error)
+                    return NULL;
+                reset(p, m);
+                break;
+            }
+            e = call;
         } else if (k == TOK_LSQB) {
             advance(p);
             if (!enter(p))
                 return NULL;
             Expr *slice = parse_slices(p);
             leave(p);
-            if (!slice || !accept(p, TOK_RSQB))
+            if (p->error)
                 return NULL;
+            if (!slice || !accept(p, TOK_RSQB)) {
+                reset(p, m);
+                break;
+            }
             Expr *s = new_expr(p, EXPR_SUBSCRIPT, pos_from(p, start));
             if (!s)
                 return NULL;
@@ -1976,12 +2179,34 @@ static Expr *new_comp(Parser *p, ExprKind kind, Expr *elt, CompVec gens, SrcPos 
     return e;
 }
 
-// After a bracket and a first element that is starred, when a comprehension follows:
-// CPython's invalid_comprehension.
-static void *starred_comprehension(Parser *p, Expr *first) {
+// CPython's invalid_comprehension: [msg] about [first] if comprehension clauses parse at the
+// current position (their own errors come first).
+static void *comprehension_error(Parser *p, Expr *first, SrcPos end, const char *msg) {
     if (p->no_invalid)
         return NULL;
-    return error_at_expr(p, first, "iterable unpacking cannot be used in comprehension");
+    Mark m = mark(p);
+    CompVec gens = {0};
+    bool ok = parse_for_if_clauses(p, &gens);
+    if (p->error)
+        return NULL;
+    reset_all(p, m);
+    if (!ok)
+        return NULL;
+    return error_range(p, first->pos, end, "%s", msg);
+}
+
+// After a bracket and a first element that is starred, when a comprehension follows.
+static void *starred_comprehension(Parser *p, Expr *first) {
+    return comprehension_error(p, first, first->pos,
+                               "iterable unpacking cannot be used in comprehension");
+}
+
+// "[a, b for ...]": the range goes to the last element, or to the comma after a lone one.
+static void *comprehension_target_error(Parser *p, Expr *first, ExprVec elts) {
+    SrcPos end = elts.count > 1 ? elts.items[elts.count - 1]->pos
+                                : pos_tokens(prev_token(p), prev_token(p));
+    return comprehension_error(p, first, end,
+                               "did you forget parentheses around the comprehension target?");
 }
 
 // '(' ... ')': a tuple, a parenthesized expression, a generator expression or a yield.
@@ -2084,7 +2309,7 @@ static Expr *list_body(Parser *p, Token *lsqb) {
             return NULL;
     }
     if (check(p, TOK_FOR) && (elts.count > 1 || comma) && !p->no_invalid)
-        return error_at_expr(p, first, "did you forget parentheses around the comprehension target?");
+        return comprehension_target_error(p, first, elts);
     Token *rsqb = accept(p, TOK_RSQB);
     if (!rsqb)
         return NULL;
@@ -2099,8 +2324,20 @@ static Expr *list_body(Parser *p, Token *lsqb) {
 // The value of a dictionary entry, with CPython's messages for a missing or starred one.
 static Expr *dict_value(Parser *p, Token *colon) {
     if (!p->no_invalid) {
-        if (check(p, TOK_STAR))
-            return error_at_token(p, peek(p), "cannot use a starred expression in a dictionary value");
+        if (check(p, TOK_STAR)) {
+            // CPython's rule reads the starred value before it complains.
+            Token *star = peek(p);
+            Mark m = mark(p);
+            advance(p);
+            Expr *v = parse_bitor(p);
+            if (p->error)
+                return NULL;
+            reset_all(p, m);
+            if (!v)
+                return NULL;
+            return error_starting_from(p, pos_tokens(star, star),
+                                       "cannot use a starred expression in a dictionary value");
+        }
         if (check(p, TOK_RBRACE) || check(p, TOK_COMMA))
             return error_at_token(p, colon, "expression expected after dictionary key and ':'");
     }
@@ -2178,8 +2415,7 @@ static Expr *brace_body(Parser *p, Token *lbrace) {
                     return NULL;
             }
             if (check(p, TOK_FOR) && (elts.count > 1 || comma) && !p->no_invalid)
-                return error_at_expr(p, first,
-                                     "did you forget parentheses around the comprehension target?");
+                return comprehension_target_error(p, first, elts);
             Token *rbrace = accept(p, TOK_RBRACE);
             if (!rbrace)
                 return NULL;
@@ -2203,7 +2439,8 @@ static Expr *brace_body(Parser *p, Token *lbrace) {
                 return NULL;
             continue;
         }
-        Expr *k = parse_expression(p);
+        // CPython does not suggest a missing comma after a later key: it says a ':' is.
+        Expr *k = expression_impl(p, false);
         if (!k)
             return NULL;
         Token *colon = accept(p, TOK_COLON);
@@ -2309,6 +2546,13 @@ static Expr *parse_lambda(Parser *p) {
 // Calls and parameters
 // ---------------------------------------------------------------------------------------------
 
+// Where a comprehension's last clause ends: its last condition, or its iterable (CPython's
+// _PyPegen_get_last_comprehension_item).
+static SrcPos last_comprehension_item(CompVec gens) {
+    const Comprehension *c = &gens.items[gens.count - 1];
+    return c->ifs.count ? c->ifs.items[c->ifs.count - 1]->pos : c->iter->pos;
+}
+
 // The arguments of a call (or of a class statement's bases, where a bare generator expression
 // is not allowed), after the '(' at token index [lpar], up to (not including) the ')'.
 static bool parse_arguments(Parser *p, ExprVec *args, KeywordVec *kws, bool allow_genexp,
@@ -2321,8 +2565,10 @@ static bool parse_arguments(Parser *p, ExprVec *args, KeywordVec *kws, bool allo
             return false;
         if (t->kind == TOK_STAR) {
             advance(p);
-            if (saw_unpack && !p->no_invalid) {
-                error_at_token(p, t, "iterable argument unpacking follows keyword argument unpacking");
+            if (saw_unpack) {
+                if (!p->no_invalid)
+                    error_at_token(p, t,
+                                   "iterable argument unpacking follows keyword argument unpacking");
                 return false;
             }
             Expr *v = parse_expression(p);
@@ -2344,16 +2590,18 @@ static bool parse_arguments(Parser *p, ExprVec *args, KeywordVec *kws, bool allo
             if (t->kind != TOK_NAME) {
                 if (p->no_invalid)
                     return false;
-                error_at_token(p, t, "cannot assign to %.*s", (int)t->len, t->start);
+                error_range(p, pos_tokens(t, t), pos_tokens(tok_at(p, p->pos + 1), tok_at(p, p->pos + 1)),
+                            "cannot assign to %.*s", (int)t->len, t->start);
                 return false;
             }
             advance(p);
-            advance(p);
+            Token *eq = advance(p);
             Expr *v = parse_expression(p);
             if (!v)
                 return false;
             if ((check(p, TOK_FOR) || check(p, TOK_ASYNC)) && !p->no_invalid) {
-                error_at_token(p, t, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
+                error_range(p, pos_tokens(t, t), pos_tokens(eq, eq),
+                            "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
                 return false;
             }
             const char *name = tok_name(p, t);
@@ -2361,7 +2609,8 @@ static bool parse_arguments(Parser *p, ExprVec *args, KeywordVec *kws, bool allo
                 return false;
             for (size_t i = 0; i < kws->count; i++) {
                 if (kws->items[i].arg && strcmp(kws->items[i].arg, name) == 0) {
-                    defer_error(p, t->line, t->col, "keyword argument repeated: %s", name);
+                    defer_error(p, STAGE_COMPILER, t->line, t->col, "keyword argument repeated: %s",
+                                name);
                     break;
                 }
             }
@@ -2376,7 +2625,8 @@ static bool parse_arguments(Parser *p, ExprVec *args, KeywordVec *kws, bool allo
             if (!e)
                 return false;
             if (check(p, TOK_EQUAL) && !p->no_invalid) {
-                error_at_expr(p, e, "expression cannot contain assignment, perhaps you meant \"==\"?");
+                error_range(p, e->pos, pos_tokens(peek(p), peek(p)),
+                            "expression cannot contain assignment, perhaps you meant \"==\"?");
                 return false;
             }
             if (check(p, TOK_FOR) || check(p, TOK_ASYNC)) {
@@ -2390,7 +2640,8 @@ static bool parse_arguments(Parser *p, ExprVec *args, KeywordVec *kws, bool allo
                     if (p->error)
                         return false;
                     if (ok && check(p, TOK_COMMA) && !p->no_invalid) {
-                        error_at_expr(p, e, "Generator expression must be parenthesized");
+                        error_range(p, e->pos, last_comprehension_item(gens),
+                                    "Generator expression must be parenthesized");
                         return false;
                     }
                     reset_all(p, m);
@@ -2400,9 +2651,12 @@ static bool parse_arguments(Parser *p, ExprVec *args, KeywordVec *kws, bool allo
                 if (!parse_for_if_clauses(p, &gens))
                     return false;
                 if (!first || !check(p, TOK_RPAR)) {
-                    if (p->error || p->no_invalid)
+                    // CPython explains a generator expression that is not the sole argument
+                    // when other arguments come before it, or a comma after it.
+                    if (p->error || p->no_invalid || (first && !check(p, TOK_COMMA)))
                         return false;
-                    error_at_expr(p, e, "Generator expression must be parenthesized");
+                    error_range(p, e->pos, last_comprehension_item(gens),
+                                "Generator expression must be parenthesized");
                     return false;
                 }
                 // The sole argument: the call's parentheses are the generator's.
@@ -2422,10 +2676,11 @@ static bool parse_arguments(Parser *p, ExprVec *args, KeywordVec *kws, bool allo
     }
     if (p->error)
         return false;
-    if (positional_error && !p->no_invalid) {
+    if (positional_error) {
         // CPython reports this at the last token it read: the one after the arguments.
         peek(p);
-        error_at_last(p, "%s", positional_error);
+        if (!p->no_invalid)
+            error_at_last(p, "%s", positional_error);
         return false;
     }
     return true;
@@ -2439,7 +2694,10 @@ static Expr *parse_call(Parser *p, Expr *func, size_t start) {
         return NULL;
     ExprVec args = {0};
     KeywordVec kws = {0};
+    bool memo = memo_enter(p, MEMO_ARGUMENTS, MEMO_ARGUMENTS);
     bool ok = parse_arguments(p, &args, &kws, true, lpar);
+    if (memo)
+        p->no_invalid--;
     leave(p);
     if (!ok || !accept(p, TOK_RPAR))
         return NULL;
@@ -2472,26 +2730,30 @@ static bool parse_param(Parser *p, bool lambda, bool star, Arg *out) {
     return true;
 }
 
-// Whether "(" NAME ("," NAME)* [","] ")" follows: CPython's "parameters cannot be
-// parenthesized" pattern.
-static bool parenthesized_params_follow(Parser *p) {
-    size_t i = 1;
-    if (peek_kind_at(p, i) != TOK_NAME)
-        return false;
+// If "(" param ("," param)* [","] ")" follows (a param being NAME [':' expression], and none
+// for a lambda): CPython's "parameters cannot be parenthesized" pattern. Returns its ')', or
+// NULL.
+static Token *parenthesized_params_follow(Parser *p, bool lambda) {
+    Mark m = mark(p);
+    advance(p);
+    Token *close = NULL;
     for (;;) {
-        i++;
-        TokKind k = peek_kind_at(p, i);
-        if (k == TOK_RPAR)
-            return true;
-        if (k != TOK_COMMA)
-            return false;
-        i++;
-        k = peek_kind_at(p, i);
-        if (k == TOK_RPAR)
-            return true;
-        if (k != TOK_NAME)
-            return false;
+        Arg a;
+        if (!parse_param(p, lambda, false, &a))
+            break;
+        if (check(p, TOK_RPAR)) {
+            close = peek(p);
+            break;
+        }
+        if (!accept(p, TOK_COMMA))
+            break;
+        if (check(p, TOK_RPAR)) {
+            close = peek(p);
+            break;
+        }
     }
+    reset_all(p, m);
+    return p->error ? NULL : close;
 }
 
 typedef struct {
@@ -2543,7 +2805,7 @@ static bool check_duplicate_params(Parser *p, ArgVec posonly, ArgVec args, ArgVe
         }
     }
     if (first_repeat)
-        defer_error(p, first_repeat->pos.line, first_repeat->pos.col,
+        defer_error(p, STAGE_SYMTABLE, first_repeat->pos.line, first_repeat->pos.col,
                     "duplicate argument '%s' in function definition", first_repeat->arg);
     return true;
 }
@@ -2556,33 +2818,36 @@ static Arguments *parse_params(Parser *p, bool lambda) {
     Arg *vararg = NULL, *kwarg = NULL;
     bool seen_slash = false, seen_star = false, seen_default = false;
     bool invalid = !p->no_invalid;
+    Token *close_paren;
+// What the grammar rejects fails the first pass; the second raises CPython's message.
+#define REJECT(raise) return invalid ? (raise) : NULL
     while (!check(p, close)) {
         Token *t = peek(p);
         if (p->error)
             return NULL;
-        if (kwarg && invalid && (t->kind == TOK_NAME || t->kind == TOK_STAR ||
-                                 t->kind == TOK_DOUBLESTAR || t->kind == TOK_SLASH))
-            return error_at_token(p, t, "arguments cannot follow var-keyword argument");
+        if (kwarg) {
+            if (t->kind == TOK_NAME || t->kind == TOK_STAR || t->kind == TOK_DOUBLESTAR ||
+                t->kind == TOK_SLASH)
+                REJECT(error_at_token(p, t, "arguments cannot follow var-keyword argument"));
+            return NULL;
+        }
         if (t->kind == TOK_SLASH) {
-            if (invalid) {
-                if (seen_star)
-                    return error_at_token(p, t, "/ must be ahead of *");
-                if (seen_slash)
-                    return error_at_token(p, t, "/ may appear only once");
-                if (args.count == 0 && peek_kind_at(p, 1) == TOK_COMMA)
-                    return error_at_token(p, t, "at least one argument must precede /");
-            }
-            if (seen_slash || seen_star || args.count == 0)
+            if (seen_star)
+                REJECT(error_at_token(p, t, "/ must be ahead of *"));
+            if (seen_slash)
+                REJECT(error_at_token(p, t, "/ may appear only once"));
+            if (args.count == 0) {
+                if (raw_kind_at(p, 1) == TOK_COMMA)
+                    REJECT(error_at_token(p, t, "at least one argument must precede /"));
                 return NULL;
+            }
             advance(p);
             seen_slash = true;
             posonly = args;
             args = (ArgVec){0};
         } else if (t->kind == TOK_STAR) {
-            if (seen_star && invalid)
-                return error_at_token(p, t, "* argument may appear only once");
             if (seen_star)
-                return NULL;
+                REJECT(error_at_token(p, t, "* argument may appear only once"));
             advance(p);
             seen_star = true;
             if (check(p, TOK_NAME)) {
@@ -2591,15 +2856,16 @@ static Arguments *parse_params(Parser *p, bool lambda) {
                     return memory_error(p);
                 if (!parse_param(p, lambda, true, vararg))
                     return NULL;
-                if (check(p, TOK_EQUAL) && invalid)
-                    return error_at_token(p, peek(p),
-                                          "var-positional argument cannot have default value");
-            } else if (invalid && (check(p, close) ||
-                                   (check(p, TOK_COMMA) && (peek_kind_at(p, 1) == close ||
-                                                            peek_kind_at(p, 1) == TOK_DOUBLESTAR)))) {
-                if (lambda)
-                    return error_at_last(p, "named arguments must follow bare *");
-                return error_at_token(p, t, "named arguments must follow bare *");
+                if (check(p, TOK_EQUAL))
+                    REJECT(error_at_token(p, peek(p),
+                                          "var-positional argument cannot have default value"));
+            } else if (check(p, close) ||
+                       (check(p, TOK_COMMA) && (raw_kind_at(p, 1) == close ||
+                                                raw_kind_at(p, 1) == TOK_DOUBLESTAR))) {
+                REJECT(lambda ? error_at_last(p, "named arguments must follow bare *")
+                              : error_at_token(p, t, "named arguments must follow bare *"));
+            } else if (!check(p, TOK_COMMA)) {
+                return NULL;
             }
         } else if (t->kind == TOK_DOUBLESTAR) {
             advance(p);
@@ -2608,8 +2874,8 @@ static Arguments *parse_params(Parser *p, bool lambda) {
                 return memory_error(p);
             if (!parse_param(p, lambda, false, kwarg))
                 return NULL;
-            if (check(p, TOK_EQUAL) && invalid)
-                return error_at_token(p, peek(p), "var-keyword argument cannot have default value");
+            if (check(p, TOK_EQUAL))
+                REJECT(error_at_token(p, peek(p), "var-keyword argument cannot have default value"));
         } else if (t->kind == TOK_NAME) {
             Arg a;
             if (!parse_param(p, lambda, false, &a))
@@ -2617,8 +2883,8 @@ static Arguments *parse_params(Parser *p, bool lambda) {
             Expr *def = NULL;
             Token *eq = accept(p, TOK_EQUAL);
             if (eq) {
-                if ((check(p, TOK_COMMA) || check(p, close)) && invalid)
-                    return error_at_token(p, eq, "expected default value expression");
+                if (check(p, TOK_COMMA) || check(p, close))
+                    REJECT(error_at_token(p, eq, "expected default value expression"));
                 def = parse_expression(p);
                 if (!def)
                     return NULL;
@@ -2632,25 +2898,26 @@ static Arguments *parse_params(Parser *p, bool lambda) {
                     if (!PUSH(p, defaults, def))
                         return NULL;
                 } else if (seen_default) {
-                    if (!invalid)
-                        return NULL;
-                    raise_syntax(p, mini_exc_SyntaxError, a.pos.line, a.pos.col + 1,
-                                 "non-default argument follows default argument");
+                    // Only a complete parameter (one a ',' or the end follows) counts.
+                    if (invalid && (check(p, TOK_COMMA) || check(p, close)))
+                        raise_syntax(p, mini_exc_SyntaxError, a.pos.line, a.pos.col + 1,
+                                     "non-default argument follows default argument");
                     return NULL;
                 }
                 if (!PUSH(p, args, a))
                     return NULL;
             }
-        } else if (t->kind == TOK_LPAR && invalid && parenthesized_params_follow(p)) {
-            return error_at_token(p, t,
-                                  lambda ? "Lambda expression parameters cannot be parenthesized"
-                                         : "Function parameters cannot be parenthesized");
+        } else if (t->kind == TOK_LPAR && invalid && (close_paren = parenthesized_params_follow(p, lambda))) {
+            return error_range(p, pos_tokens(t, t), pos_tokens(close_paren, close_paren),
+                               lambda ? "Lambda expression parameters cannot be parenthesized"
+                                      : "Function parameters cannot be parenthesized");
         } else {
             return NULL;
         }
         if (!accept(p, TOK_COMMA))
             break;
     }
+#undef REJECT
     if (p->error)
         return NULL;
     if (!check_duplicate_params(p, posonly, args, kwonly, vararg, kwarg))
@@ -2747,6 +3014,8 @@ static Expr *parse_with_target(Parser *p) {
     }
     if (p->error)
         return NULL;
+    if (t && check(p, TOK_NEWLINE) && !invalid_target(t, TARGETS_STAR) && !p->no_invalid)
+        return error_at_last(p, "expected ':'"); // CPython's invalid_with_stmt
     Mark failed = mark(p);
     if (!p->no_invalid) {
         reset(p, m);
@@ -2828,7 +3097,7 @@ static bool parse_block(Parser *p, StmtList *out, const char *what, int line) {
     }
     advance(p);
     if (!check(p, TOK_INDENT)) {
-        if (!p->error)
+        if (!p->error && !p->no_invalid)
             indentation_error(p, "expected an indented block after %s on line %d", what, line);
         return false;
     }
@@ -2856,7 +3125,7 @@ static bool expect_colon(Parser *p, bool forced) {
         return false;
     if (forced)
         error_at_token(p, peek(p), "expected ':'");
-    else if (check(p, TOK_NEWLINE))
+    else if (check(p, TOK_NEWLINE) && !p->no_invalid)
         error_at_last(p, "expected ':'");
     return false;
 }
@@ -2867,44 +3136,50 @@ static bool parse_else_block(Parser *p, StmtList *out) {
     return expect_colon(p, true) && parse_block(p, out, "'else' statement", kw->line);
 }
 
+// if_stmt with its elif_stmt chain: each 'elif' is an If in the orelse of the one before,
+// all ending where the whole statement ends. Built with a loop, so that a long chain does not
+// recurse here (the tree depth check still bounds it, as CPython's compiler does).
 static Stmt *parse_if(Parser *p) {
-    size_t start = p->pos;
-    Token *kw = advance(p);
-    bool elif = kw->kind == TOK_ELIF;
-    Expr *test = parse_named_expression(p);
-    if (!test || !expect_colon(p, false))
-        return NULL;
-    StmtList body, orelse = {0};
-    // CPython names the line of the condition for 'if' (its rule rebinds the name) and of the
-    // keyword for 'elif'.
-    if (!parse_block(p, &body, elif ? "'elif' statement" : "'if' statement",
-                     elif ? kw->line : test->pos.line))
-        return NULL;
-    if (check(p, TOK_ELIF)) {
-        if (!enter(p))
+    StmtVec chain = {0};
+    for (;;) {
+        size_t start = p->pos;
+        Token *kw = advance(p);
+        bool elif = kw->kind == TOK_ELIF;
+        Expr *test = parse_named_expression(p);
+        if (!test || !expect_colon(p, false))
             return NULL;
-        Stmt *s = parse_if(p);
-        leave(p);
-        if (!s)
+        StmtList body;
+        // CPython names the line of the condition for 'if' (its rule rebinds the name) and
+        // of the keyword for 'elif'.
+        if (!parse_block(p, &body, elif ? "'elif' statement" : "'if' statement",
+                         elif ? kw->line : test->pos.line))
             return NULL;
+        Stmt *s = new_stmt(p, STMT_IF, stmt_pos(p, start));
+        if (!s || !PUSH(p, chain, s))
+            return NULL;
+        s->u.while_.test = test;
+        s->u.while_.body = body;
+        if (!check(p, TOK_ELIF))
+            break;
+    }
+    StmtList orelse = {0};
+    if (check(p, TOK_ELSE) && !parse_else_block(p, &orelse))
+        return NULL;
+    if (p->error)
+        return NULL;
+    const Token *end = last_real_token(p);
+    for (size_t i = chain.count; i-- > 0;) {
+        Stmt *s = chain.items[i];
+        s->pos.end_line = end->end_line;
+        s->pos.end_col = end->end_col;
+        s->u.while_.orelse = orelse;
         Stmt **items = arena_alloc(p->arena, sizeof(Stmt *));
         if (!items)
             return memory_error(p);
         items[0] = s;
         orelse = (StmtList){1, items};
-    } else if (check(p, TOK_ELSE)) {
-        if (!parse_else_block(p, &orelse))
-            return NULL;
     }
-    if (p->error)
-        return NULL;
-    Stmt *s = new_stmt(p, STMT_IF, stmt_pos(p, start));
-    if (!s)
-        return NULL;
-    s->u.while_.test = test;
-    s->u.while_.body = body;
-    s->u.while_.orelse = orelse;
-    return s;
+    return chain.items[0];
 }
 
 static Stmt *parse_while(Parser *p) {
@@ -3026,14 +3301,14 @@ static bool parse_except(Parser *p, ExceptHandler *out) {
     }
     if (!check(p, TOK_COLON)) {
         if (check(p, TOK_NEWLINE)) {
-            if (!p->error)
+            if (!p->error && !p->no_invalid)
                 error_at_last(p, "expected ':'");
             return false;
         }
         type = parse_expression(p);
         if (!type)
             return false;
-        if (check(p, TOK_COMMA)) {
+        if (check(p, TOK_COMMA) && !p->no_invalid) {
             // CPython's invalid_except_stmt: except A, B: ...
             Mark m = mark(p);
             advance(p);
@@ -3044,7 +3319,8 @@ static bool parse_except(Parser *p, ExceptHandler *out) {
             if (p->error)
                 return false;
             if (ok)
-                return error_at_expr(p, type, "multiple exception types must be parenthesized");
+                return error_starting_from(p, type->pos,
+                                           "multiple exception types must be parenthesized");
             reset(p, m);
             return false;
         }
@@ -3096,7 +3372,7 @@ static Stmt *parse_try(Parser *p) {
         if (check(p, TOK_FINALLY) && !parse_finally(p, &finalbody))
             return NULL;
     } else {
-        if (!p->error)
+        if (!p->error && !p->no_invalid)
             error_at_last(p, "expected 'except' or 'finally' block");
         return NULL;
     }
@@ -3128,10 +3404,16 @@ static Stmt *parse_funcdef(Parser *p, ExprVec decorators) {
     if (!args || !accept(p, TOK_RPAR))
         return NULL;
     Expr *returns = NULL;
-    if (accept(p, TOK_RARROW)) {
+    if (check(p, TOK_RARROW)) {
+        // ['->' expression]: without an expression, the option is not taken and the forced
+        // ':' reports at the arrow.
+        Mark m = mark(p);
+        advance(p);
         returns = parse_expression(p);
-        if (!returns)
+        if (p->error)
             return NULL;
+        if (!returns)
+            reset(p, m);
     }
     if (!expect_colon(p, true))
         return NULL;
@@ -3325,7 +3607,7 @@ static Stmt *parse_import_from(Parser *p) {
             if (parens && check(p, TOK_RPAR))
                 break;
             if (!parens && check(p, TOK_NEWLINE)) {
-                if (!p->error)
+                if (!p->error && !p->no_invalid)
                     error_at_last(p, "trailing comma not allowed without surrounding parentheses");
                 return NULL;
             }
@@ -3369,6 +3651,8 @@ static Stmt *parse_del(Parser *p) {
         if (invalid_target(targets.items[i], TARGETS_DEL))
             ok = false;
     if (!ok) {
+        if (p->no_invalid)
+            return NULL;
         Mark failed = mark(p);
         reset(p, m);
         Expr *a = parse_star_expressions(p);
@@ -3407,14 +3691,6 @@ static bool augassign_op(TokKind k, MiniBinOp *op) {
     }
 }
 
-// The index of the token starting at [e]'s position, searching from [from] to [to].
-static size_t token_index_of(Parser *p, const Expr *e, size_t from, size_t to) {
-    for (size_t i = from; i < to && i < p->ntoks; i++)
-        if (p->toks[i].line == e->pos.line && p->toks[i].col == e->pos.col)
-            return i;
-    return from;
-}
-
 static Expr *parse_rhs(Parser *p) {
     return check(p, TOK_YIELD) ? parse_yield_expr(p) : parse_star_expressions(p);
 }
@@ -3427,13 +3703,20 @@ static void *assignment_error(Parser *p, size_t start, size_t eq, bool bare_tupl
     Expr *t0 = targets.items[0];
     Expr *x = t0;
     bool check_named = true;
+    size_t xstart = start;
     if (bare_tuple) {
         x = t0->u.list.elts.items[t0->u.list.elts.count - 1];
         check_named = p->toks[eq - 1].kind != TOK_COMMA;
+        // The last element starts after the last comma outside brackets.
+        int base = start > 0 ? p->toks[start - 1].level : 0;
+        for (size_t i = eq; i-- > start;) {
+            if (p->toks[i].kind == TOK_COMMA && p->toks[i].level == base) {
+                xstart = i + 1;
+                break;
+            }
+        }
     }
-    if (check_named && x->kind != EXPR_STARRED && x->kind != EXPR_YIELD &&
-        x->kind != EXPR_YIELDFROM) {
-        size_t xstart = token_index_of(p, x, start, eq);
+    if (check_named && x->kind != EXPR_STARRED) {
         Mark m = mark(p);
         p->pos = eq;
         if (!check_named_expression(p, xstart, x))
@@ -3451,6 +3734,35 @@ static void *assignment_error(Parser *p, size_t start, size_t eq, bool bare_tupl
     return NULL;
 }
 
+// CPython's invalid_assignment alternative `star_named_expression ',' star_named_expressions*
+// ':' expression`, tried when the statement at token [start] is no assignment: the repeated
+// comma lists need no comma between them, so juxtaposed expressions are read too (with their
+// checks). False when an error was raised.
+static bool annotated_tuple_error(Parser *p, size_t start) {
+    Mark m = mark(p);
+    p->pos = start;
+    Expr *first = parse_star_named_expression(p);
+    if (first && accept(p, TOK_COMMA)) {
+        while (starts_star_expression(peek_kind(p))) {
+            Mark before = mark(p);
+            if (!parse_star_named_expression(p)) {
+                reset(p, before);
+                break;
+            }
+            accept(p, TOK_COMMA);
+        }
+        if (!p->error && accept(p, TOK_COLON) && parse_expression(p)) {
+            reset_all(p, m);
+            error_at_expr(p, first, "only single target (not tuple) can be annotated");
+            return false;
+        }
+    }
+    if (p->error)
+        return false;
+    reset_all(p, m);
+    return true;
+}
+
 // An expression statement, or an assignment of any kind.
 static Stmt *parse_expr_stmt(Parser *p) {
     size_t start = p->pos;
@@ -3465,12 +3777,12 @@ static Stmt *parse_expr_stmt(Parser *p) {
         ExprVec targets = {0};
         if (!PUSH(p, targets, e))
             return NULL;
-        Expr *value;
+        Expr *value = NULL;
         for (;;) {
             advance(p);
             Expr *v = parse_rhs(p);
             if (!v)
-                return NULL;
+                break;
             if (!check(p, TOK_EQUAL)) {
                 value = v;
                 break;
@@ -3478,13 +3790,19 @@ static Stmt *parse_expr_stmt(Parser *p) {
             if (!PUSH(p, targets, v))
                 return NULL;
         }
+        if (p->error)
+            return NULL;
+        // An invalid target is reported even when what follows its '=' does not parse.
         for (size_t i = 0; i < targets.count; i++) {
             Expr *t = targets.items[i];
             if (t->kind == EXPR_YIELD || t->kind == EXPR_YIELDFROM || invalid_target(t, TARGETS_STAR)) {
-                assignment_error(p, start, eq, bare_tuple, targets);
+                if (!p->no_invalid)
+                    assignment_error(p, start, eq, bare_tuple, targets);
                 return NULL;
             }
         }
+        if (!value)
+            return NULL;
         for (size_t i = 0; i < targets.count; i++)
             make_store(p, targets.items[i]);
         Stmt *s = new_stmt(p, STMT_ASSIGN, stmt_pos(p, start));
@@ -3495,13 +3813,26 @@ static Stmt *parse_expr_stmt(Parser *p) {
         return s;
     }
     if (augassign_op(k, &op)) {
+        if (e->kind != EXPR_NAME && e->kind != EXPR_ATTRIBUTE && e->kind != EXPR_SUBSCRIPT) {
+            // Not a target: the parse fails at the operator, unless CPython's
+            // invalid_assignment explains it (it needs a right side that parses).
+            if (p->no_invalid)
+                return NULL;
+            Mark m = mark(p);
+            advance(p);
+            Expr *value = parse_rhs(p);
+            if (p->error)
+                return NULL;
+            reset_all(p, m);
+            if (value)
+                return error_at_expr(p, e, "'%s' is an illegal expression for augmented assignment",
+                                     expr_name(e));
+            return NULL;
+        }
         advance(p);
         Expr *value = parse_rhs(p);
         if (!value)
             return NULL;
-        if (e->kind != EXPR_NAME && e->kind != EXPR_ATTRIBUTE && e->kind != EXPR_SUBSCRIPT)
-            return error_at_expr(p, e, "'%s' is an illegal expression for augmented assignment",
-                                 expr_name(e));
         set_context(e, CTX_STORE);
         Stmt *s = new_stmt(p, STMT_AUGASSIGN, stmt_pos(p, start));
         if (!s)
@@ -3512,12 +3843,16 @@ static Stmt *parse_expr_stmt(Parser *p) {
         return s;
     }
     if (k == TOK_COLON) {
+        bool valid = e->kind == EXPR_NAME || e->kind == EXPR_ATTRIBUTE || e->kind == EXPR_SUBSCRIPT;
+        // Not a target: the first pass fails at the ':'.
+        if (!valid && p->no_invalid)
+            return NULL;
         advance(p);
         Expr *annotation = parse_expression(p);
         if (!annotation)
             return NULL;
         bool simple = e->kind == EXPR_NAME && p->toks[start].kind == TOK_NAME;
-        if (e->kind != EXPR_NAME && e->kind != EXPR_ATTRIBUTE && e->kind != EXPR_SUBSCRIPT) {
+        if (!valid) {
             if (bare_tuple)
                 return error_at_expr(p, e->u.list.elts.items[0],
                                      "only single target (not tuple) can be annotated");
@@ -3543,6 +3878,9 @@ static Stmt *parse_expr_stmt(Parser *p) {
         return s;
     }
     if (p->error)
+        return NULL;
+    if (!p->no_invalid && !check(p, TOK_NEWLINE) && !check(p, TOK_SEMI) &&
+        !annotated_tuple_error(p, start))
         return NULL;
     Stmt *s = new_stmt(p, STMT_EXPR, stmt_pos(p, start));
     if (s)
@@ -3637,7 +3975,29 @@ static bool parse_simple_stmts(Parser *p, StmtVec *out) {
     return accept(p, TOK_NEWLINE) != NULL;
 }
 
+// Whether the statement at the current token looks like a match statement: `match` ... ':'
+// NEWLINE INDENT `case` (mini does not have them; CPython 3.11 does).
+static bool looks_like_match(Parser *p) {
+    const Token *t = peek(p);
+    if (t->kind != TOK_NAME || !tok_is(t, "match"))
+        return false;
+    int base = t->level;
+    for (size_t i = p->pos + 1; i + 3 < p->ntoks; i++) {
+        const Token *c = &p->toks[i];
+        if (c->kind == TOK_NEWLINE || c->kind == TOK_ENDMARKER || c->kind == TOK_ERRORTOKEN)
+            return false;
+        if (c->kind == TOK_COLON && c->level == base)
+            return p->toks[i + 1].kind == TOK_NEWLINE && p->toks[i + 2].kind == TOK_INDENT &&
+                   p->toks[i + 3].kind == TOK_NAME && tok_is(&p->toks[i + 3], "case");
+    }
+    return false;
+}
+
 static bool parse_statement(Parser *p, StmtVec *out) {
+    if (!p->no_invalid && looks_like_match(p)) {
+        error_at_token(p, peek(p), "match statements are not supported in mini");
+        return false;
+    }
     switch (peek_kind(p)) {
     case TOK_IF:
     case TOK_WHILE:
@@ -3740,8 +4100,33 @@ static bool tokenize_all(Parser *p) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Errors at the end of a parse
+// The two passes, and errors at the end of a parse
 // ---------------------------------------------------------------------------------------------
+
+typedef void *(*StartRule)(Parser *p);
+
+// Runs [rule] as CPython runs its parser: a first pass with the "invalid_*" checks off; if it
+// fails without an error, a second pass over the same tokens with them on, to find a specific
+// message. The result is NULL unless the first pass succeeds; finish_error() then raises.
+static void *run_passes(Parser *p, StartRule rule) {
+    int depth = p->depth, func_depth = p->func_depth;
+    p->no_invalid = 1;
+    void *r = rule(p);
+    if (r || p->error)
+        return r;
+    p->no_invalid = 0;
+    p->second_pass = true;
+    p->pos = 0;
+    p->memo = arena_alloc(p->arena, p->ntoks);
+    if (!p->memo) {
+        p->error = true;
+        return NULL;
+    }
+    p->depth = depth;
+    p->func_depth = func_depth;
+    rule(p);
+    return NULL;
+}
 
 // Called when a parse failed: raises the generic error for a soft failure, then lets a
 // tokenizer error after the failure point take over, as CPython does (it tokenizes the rest
@@ -3749,11 +4134,19 @@ static bool tokenize_all(Parser *p) {
 // tokenizer raises itself).
 static void finish_error(Parser *p) {
     if (!p->error) {
-        Token *t = last_token(p);
-        if (t->kind == TOK_INDENT)
+        Token *t = last_parse_token(p);
+        // An unexpected INDENT or DEDENT is final: CPython does not look further.
+        if (t->kind == TOK_INDENT) {
             raise_syntax(p, mini_exc_IndentationError, t->line, t->cur_col, "unexpected indent");
-        else if (t->kind == TOK_DEDENT)
+            return;
+        }
+        if (t->kind == TOK_DEDENT) {
             raise_syntax(p, mini_exc_IndentationError, t->line, t->cur_col, "unexpected unindent");
+            return;
+        }
+        // Nothing but the end of the input: CPython has no position for this one.
+        if (t == &p->toks[0] && t->kind == TOK_ENDMARKER)
+            raise_syntax(p, mini_exc_SyntaxError, 0, 0, "invalid syntax");
         else
             raise_syntax(p, mini_exc_SyntaxError, t->line, t->col + 1, "invalid syntax");
     }
@@ -3762,22 +4155,31 @@ static void finish_error(Parser *p) {
         return;
     if (!mini_error_matches(mini_exc_SyntaxError))
         return;
-    int err_line = last_token(p)->line;
-    if (e->level > 0 && err_line > e->paren_line) {
+    if (e->kind == LEXERR_RAISE) {
+        mini_error_clear();
+        p->error = false;
+        raise_lexer_error(p);
+    } else if (e->level > 0 && last_token(p)->line > e->paren_line) {
         mini_error_clear();
         p->error = false;
         raise_syntax(p, mini_exc_SyntaxError, e->paren_line, e->paren_col + 1,
                      "'%c' was never closed", e->paren);
-    } else if (e->kind == LEXERR_RAISE) {
-        mini_error_clear();
-        p->error = false;
-        raise_lexer_error(p);
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // f-string expressions
 // ---------------------------------------------------------------------------------------------
+
+// fstring: star_expressions, then the end of the text.
+static void *fstring_rule(Parser *p) {
+    Expr *e = parse_star_expressions(p);
+    if (!e)
+        return NULL;
+    while (accept(p, TOK_NEWLINE)) {
+    }
+    return check(p, TOK_ENDMARKER) ? e : NULL;
+}
 
 // Parses the expression text [start, end) of a replacement field of the f-string token [t]:
 // as CPython does, "(" + text + ")" is parsed on its own, with "f-string: " before its
@@ -3825,13 +4227,7 @@ static Expr *parse_fstring_expr_text(Parser *p, const char *start, const char *e
     sub.deferred = p->deferred;
     if (!tokenize_all(&sub))
         return memory_error(p);
-    Expr *e = parse_star_expressions(&sub);
-    if (e) {
-        while (accept(&sub, TOK_NEWLINE)) {
-        }
-        if (!check(&sub, TOK_ENDMARKER))
-            e = NULL;
-    }
+    Expr *e = run_passes(&sub, fstring_rule);
     if (!e)
         finish_error(&sub);
     mini_free(sub.toks);
@@ -4084,7 +4480,7 @@ static bool check_ast_depth(Module *m) {
 // Entry point
 // ---------------------------------------------------------------------------------------------
 
-static Module *parse_module(Parser *p) {
+static void *parse_module(Parser *p) {
     Module *m = arena_alloc(p->arena, sizeof(Module));
     if (!m)
         return memory_error(p);
@@ -4102,17 +4498,20 @@ static Module *parse_module(Parser *p) {
     }
     StmtVec body = {0};
     if (p->mode == MODE_SINGLE) {
+        // statement_newline: one statement; an empty input is an error, as in CPython.
         if (check(p, TOK_NEWLINE)) {
             Token *t = advance(p);
             Stmt *s = new_stmt(p, STMT_PASS, pos_tokens(t, t));
             if (!s || !PUSH(p, body, s))
                 return NULL;
-        } else if (!check(p, TOK_ENDMARKER) && !parse_statement(p, &body)) {
+        } else if (check(p, TOK_ENDMARKER) || !parse_statement(p, &body)) {
             return NULL;
         }
-        while (accept(p, TOK_NEWLINE)) {
-        }
-        if (!check(p, TOK_ENDMARKER)) {
+        // Anything after it is an error reported at the last token read (not looked at).
+        size_t i = p->pos;
+        while (i + 1 < p->ntoks && p->toks[i].kind == TOK_NEWLINE)
+            i++;
+        if (p->toks[i].kind != TOK_ENDMARKER) {
             if (!p->error)
                 error_at_last(p, "multiple statements found while compiling a single statement");
             return NULL;
@@ -4144,12 +4543,12 @@ Module *parse_source(Arena *arena, const char *src, size_t len, const char *file
     p.deferred = &deferred;
     if (!tokenize_all(&p))
         return NULL;
-    Module *m = parse_module(&p);
+    Module *m = run_passes(&p, parse_module);
     if (!m) {
         finish_error(&p);
-    } else if (deferred.set) {
-        raise_syntax(&p, mini_exc_SyntaxError, deferred.line, deferred.col + 1, "%s",
-                     deferred.msg);
+    } else if (deferred.stage[0].set || deferred.stage[1].set) {
+        DeferredError *d = &deferred.stage[deferred.stage[0].set ? 0 : 1];
+        raise_syntax(&p, mini_exc_SyntaxError, d->line, d->col + 1, "%s", d->msg);
         m = NULL;
     } else if (!check_ast_depth(m)) {
         m = NULL;

@@ -77,9 +77,11 @@ MiniObject *source_syntax_error(const SourceText *src, int line, int col, const 
     va_start(ap, fmt);
     vsnprintf(msg, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    char *text = source_line(src, line);
-    mini_raise_syntax_error(mini_exc_SyntaxError, src ? src->filename : NULL, line, col + 1,
-                            text, "%s", msg);
+    // CPython reads the text of these errors back from the file (the parser's own errors carry
+    // it): source given as a string ("<string>", "<stdin>") leaves it None.
+    const char *filename = src ? src->filename : NULL;
+    char *text = filename && filename[0] != '<' ? source_line(src, line) : NULL;
+    mini_raise_syntax_error(mini_exc_SyntaxError, filename, line, col + 1, text, "%s", msg);
     free(text);
     free(msg);
     return NULL;

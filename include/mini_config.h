@@ -34,6 +34,12 @@
 #define MINI_C_RECURSION_LIMIT 4000
 #endif
 
+// Cache type attribute lookups in the eval loop (LOAD_ATTR, LOAD_METHOD, STORE_ATTR), keyed
+// by (type, name) and invalidated through eval_types_changed() whenever a class changes.
+#ifndef MINI_TYPE_CACHE
+#define MINI_TYPE_CACHE 1
+#endif
+
 // The most blocks (try, with, except handlers) one code object may nest statically.
 #ifndef MINI_MAX_BLOCKS
 #define MINI_MAX_BLOCKS 20

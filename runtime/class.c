@@ -40,17 +40,18 @@
 
 typedef struct {
     MiniType type;
-    size_t slots_offset;    // offset of the first __slots__ member this class added
-    size_t nslots;          // how many members this class added
-    MiniType **subclasses;  // direct heap subclasses (borrowed; see the design note)
+    size_t slots_offset;   // offset of the first __slots__ member this class added
+    size_t nslots;         // how many members this class added
+    MiniType **subclasses; // direct heap subclasses (borrowed; see the design note)
     size_t nsubclasses, subclasses_cap;
+    bool has_weakref; // this class or a base added the __weakref__ attribute
 } MiniHeapType;
 
 #define HEAP(t) ((MiniHeapType *)(t))
 #define IS_HEAP(t) (((t)->flags & MINI_TPFLAG_HEAPTYPE) != 0)
-#define SUBCLASS_FLAGS                                                                           \
-    (MINI_TPFLAG_INT_SUBCLASS | MINI_TPFLAG_LIST_SUBCLASS | MINI_TPFLAG_TUPLE_SUBCLASS |         \
-     MINI_TPFLAG_STR_SUBCLASS | MINI_TPFLAG_DICT_SUBCLASS | MINI_TPFLAG_EXC_SUBCLASS |           \
+#define SUBCLASS_FLAGS                                                                             \
+    (MINI_TPFLAG_INT_SUBCLASS | MINI_TPFLAG_LIST_SUBCLASS | MINI_TPFLAG_TUPLE_SUBCLASS |           \
+     MINI_TPFLAG_STR_SUBCLASS | MINI_TPFLAG_DICT_SUBCLASS | MINI_TPFLAG_EXC_SUBCLASS |             \
      MINI_TPFLAG_TYPE_SUBCLASS)
 
 // The identifier at byte offset [off] of the pre-interned ids (see the slot table).
@@ -89,6 +90,15 @@ static MiniObject *staticmethod_wrap(MiniObject *func);
 static MiniObject *classmethod_wrap(MiniObject *func);
 static MiniObject *mappingproxy_new(MiniObject *mapping);
 static MiniObject **instance_dict_ptr(MiniObject *o);
+static int slot_tp_setattro(MiniObject *self, MiniObject *name, MiniObject *value);
+
+// A slot wrapper (wrapper_descriptor), defined with the slot table below.
+struct SlotDef;
+typedef struct WrapperDescr WrapperDescr;
+static bool is_wrapper(MiniObject *o) { return MINI_IS_PTR(o) && o->type == &wrapper_descr_type; }
+// Runs slot wrapper [w] for [self], an instance of its owner. New reference or NULL.
+static MiniObject *wrapper_call_bound(MiniObject *w, MiniObject *self, MiniObject *const *args,
+                                      size_t nargs, MiniObject *kwnames);
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -126,10 +136,7 @@ MiniObject *type_module_name(MiniType *t) {
     if (IS_HEAP(t)) {
         if (!t->dict)
             return NULL;
-        MiniObject *m = dict_get_str(t->dict, MINI_ID(__module__));
-        if (!m && mini_error_occurred())
-            mini_error_clear();
-        return m;
+        return dict_get_str(t->dict, MINI_ID(__module__));
     }
     return t->module ? t->module : MINI_ID(builtins);
 }
@@ -196,8 +203,7 @@ MiniObject *type_lookup(MiniType *t, MiniObject *name) {
                 return v;
         }
     }
-    if (mini_error_occurred())
-        mini_error_clear();
+    // (Looking a str key up never raises, so an exception pending now was pending before.)
     return NULL;
 }
 
@@ -243,6 +249,17 @@ static MiniObject *call_special(MiniObject *self, MiniObject *name, MiniObject *
         res = mini_call(f, stack, nargs + 1, kwnames);
         if (stack != small)
             mini_free(stack);
+    } else if (is_wrapper(f)) {
+        // A builtin base's slot wrapper found in self's mro applies to self: call its body
+        // without making a method-wrapper.
+        // Counted as a recursion: a class can alias one dunder to another's wrapper
+        // (__repr__ = object.__str__) and loop through C alone.
+        if (!mini_enter_recursive_call(" while calling a Python object")) {
+            MINI_DECREF(f);
+            return NULL;
+        }
+        res = wrapper_call_bound(f, self, args, nargs, kwnames);
+        mini_leave_recursive_call();
     } else if (mini_type(f)->descr_get) {
         MiniObject *bound = mini_type(f)->descr_get(f, self, (MiniObject *)tp);
         if (bound) {
@@ -262,8 +279,7 @@ static MiniObject *call_special0(MiniObject *self, MiniObject *name, bool *found
     return call_special(self, name, NULL, 0, NULL, found);
 }
 
-static MiniObject *call_special1(MiniObject *self, MiniObject *name, MiniObject *a,
-                                 bool *found) {
+static MiniObject *call_special1(MiniObject *self, MiniObject *name, MiniObject *a, bool *found) {
     return call_special(self, name, &a, 1, NULL, found);
 }
 
@@ -601,9 +617,24 @@ static MiniObject *wrap_getattr(MiniType *owner, const SlotDef *d, MiniObject *s
     return owner->getattr(self, args[0]);
 }
 
+// Refuses object.__setattr__(int, ...) and the like: a builtin's own setattr must not be
+// skipped by calling a base's (CPython's hackcheck). True when [owner]'s slot may run.
+static bool setattr_applies(MiniType *owner, MiniObject *self, const char *what) {
+    MiniType *t = mini_type(self);
+    while (t && t->setattr == slot_tp_setattro)
+        t = t->base; // classes written in mini have no C-level setattr of their own
+    if (t && t->setattr != owner->setattr) {
+        mini_raise(mini_exc_TypeError, "can't apply this %s to %s object", what,
+                   mini_type_name(self));
+        return false;
+    }
+    return true;
+}
+
 static MiniObject *wrap_setattr(MiniType *owner, const SlotDef *d, MiniObject *self,
                                 MiniObject *const *args, size_t nargs, MiniObject *kwnames) {
-    if (!wrap_unpack(d, nargs, kwnames, 2, 2) || !name_is_str(args[0]))
+    if (!wrap_unpack(d, nargs, kwnames, 2, 2) || !name_is_str(args[0]) ||
+        !setattr_applies(owner, self, "__setattr__"))
         return NULL;
     if (owner->setattr(self, args[0], args[1]) < 0)
         return NULL;
@@ -612,7 +643,8 @@ static MiniObject *wrap_setattr(MiniType *owner, const SlotDef *d, MiniObject *s
 
 static MiniObject *wrap_delattr(MiniType *owner, const SlotDef *d, MiniObject *self,
                                 MiniObject *const *args, size_t nargs, MiniObject *kwnames) {
-    if (!wrap_unpack(d, nargs, kwnames, 1, 1) || !name_is_str(args[0]))
+    if (!wrap_unpack(d, nargs, kwnames, 1, 1) || !name_is_str(args[0]) ||
+        !setattr_applies(owner, self, "__delattr__"))
         return NULL;
     if (owner->setattr(self, args[0], NULL) < 0)
         return NULL;
@@ -640,8 +672,7 @@ static MiniObject *wrap_descr_set(MiniType *owner, const SlotDef *d, MiniObject 
 }
 
 static MiniObject *wrap_descr_delete(MiniType *owner, const SlotDef *d, MiniObject *self,
-                                     MiniObject *const *args, size_t nargs,
-                                     MiniObject *kwnames) {
+                                     MiniObject *const *args, size_t nargs, MiniObject *kwnames) {
     if (!wrap_nargs(d, nargs, kwnames, 1))
         return NULL;
     if (owner->descr_set(self, args[0], NULL) < 0)
@@ -649,9 +680,10 @@ static MiniObject *wrap_descr_delete(MiniType *owner, const SlotDef *d, MiniObje
     return MINI_NONE;
 }
 
-#define SD(n, kind, op, refl, wrap) {ID_OFF(n), kind, op, refl, wrap}
-#define BINSD(n, rn, in, op)                                                                     \
-    SD(n, SK_BINOP, op, 0, wrap_binop), SD(rn, SK_BINOP, op, 1, wrap_binop),                     \
+#define SD(n, kind, op, refl, wrap)                                                                \
+    { ID_OFF(n), kind, op, refl, wrap }
+#define BINSD(n, rn, in, op)                                                                       \
+    SD(n, SK_BINOP, op, 0, wrap_binop), SD(rn, SK_BINOP, op, 1, wrap_binop),                       \
         SD(in, SK_INPLACE, op, 0, wrap_binop)
 
 // Every (dunder, slot) pair. Entries feeding the same slot are adjacent (fixup_slots relies on
@@ -735,11 +767,11 @@ static const size_t cmp_names[6] = {ID_OFF(__lt__), ID_OFF(__le__), ID_OFF(__eq_
 // wrapper_descriptor and method-wrapper
 // ---------------------------------------------------------------------------------------------
 
-typedef struct {
+struct WrapperDescr {
     MiniObject ob;
     const SlotDef *def;
     MiniType *owner; // a builtin type (immortal)
-} WrapperDescr;
+};
 
 typedef struct {
     MiniObject ob;
@@ -747,8 +779,10 @@ typedef struct {
     MiniObject *self;    // owned
 } MethodWrapper;
 
-static bool is_wrapper(MiniObject *o) {
-    return MINI_IS_PTR(o) && o->type == &wrapper_descr_type;
+static MiniObject *wrapper_call_bound(MiniObject *w, MiniObject *self, MiniObject *const *args,
+                                      size_t nargs, MiniObject *kwnames) {
+    WrapperDescr *d = (WrapperDescr *)w;
+    return d->def->wrap(d->owner, d->def, self, args, nargs, kwnames);
 }
 
 static MiniObject *wrapper_descr_new(const SlotDef *def, MiniType *owner) {
@@ -794,8 +828,8 @@ static MiniObject *wrapperdescr_get(MiniObject *descr, MiniObject *obj, MiniObje
 
 static MiniObject *wrapperdescr_repr(MiniObject *self) {
     WrapperDescr *w = (WrapperDescr *)self;
-    return str_from_format("<slot wrapper '%s' of '%s' objects>",
-                           STR_DATA(ID_AT(w->def->name_off)), w->owner->name);
+    return str_from_format("<slot wrapper '%s' of '%s' objects>", STR_DATA(ID_AT(w->def->name_off)),
+                           w->owner->name);
 }
 
 static MiniObject *wrapperdescr_name(MiniObject *self) {
@@ -845,8 +879,8 @@ static int methodwrapper_traverse(MiniObject *self, MiniVisitProc visit, void *a
     return 0;
 }
 
-static MiniObject *methodwrapper_call(MiniObject *callable, MiniObject *const *args,
-                                      size_t nargs, MiniObject *kwnames) {
+static MiniObject *methodwrapper_call(MiniObject *callable, MiniObject *const *args, size_t nargs,
+                                      MiniObject *kwnames) {
     MethodWrapper *m = (MethodWrapper *)callable;
     return m->descr->def->wrap(m->descr->owner, m->descr->def, m->self, args, nargs, kwnames);
 }
@@ -982,8 +1016,9 @@ static int memberdescr_traverse(MiniObject *self, MiniVisitProc visit, void *arg
 
 static bool memberdescr_check(MemberDescr *m, MiniObject *obj) {
     if (!mini_isinstance_type(obj, m->owner)) {
-        mini_raise(mini_exc_TypeError, "descriptor '%S' for '%s' objects doesn't apply to a '%s' object",
-                   m->name, m->owner->name, mini_type_name(obj));
+        mini_raise(mini_exc_TypeError,
+                   "descriptor '%S' for '%s' objects doesn't apply to a '%s' object", m->name,
+                   m->owner->name, mini_type_name(obj));
         return false;
     }
     return true;
@@ -1052,6 +1087,10 @@ static MiniType member_descr_type = {
 };
 
 // The `__dict__` attribute of instances of a heap type that added the dict slot.
+// The `__weakref__` attribute uses the same type with offset 1: mini has no weak references
+// yet, so it is always None, but classes list it where CPython's do.
+#define WEAKREF_DESCR 1
+
 static MiniObject *dictdescr_get(MiniObject *descr, MiniObject *obj, MiniObject *type) {
     (void)type;
     MemberDescr *m = (MemberDescr *)descr;
@@ -1059,6 +1098,8 @@ static MiniObject *dictdescr_get(MiniObject *descr, MiniObject *obj, MiniObject 
         return mini_newref(descr);
     if (!memberdescr_check(m, obj))
         return NULL;
+    if (m->offset == WEAKREF_DESCR)
+        return MINI_NONE;
     MiniObject **dp = instance_dict_ptr(obj);
     if (!dp)
         return mini_raise(mini_exc_AttributeError, "This object has no __dict__");
@@ -1074,6 +1115,11 @@ static int dictdescr_set(MiniObject *descr, MiniObject *obj, MiniObject *value) 
     MemberDescr *m = (MemberDescr *)descr;
     if (!memberdescr_check(m, obj))
         return -1;
+    if (m->offset == WEAKREF_DESCR) {
+        mini_raise(mini_exc_AttributeError,
+                   "attribute '__weakref__' of '%s' objects is not writable", m->owner->name);
+        return -1;
+    }
     MiniObject **dp = instance_dict_ptr(obj);
     if (!dp) {
         mini_raise(mini_exc_AttributeError, "This object has no __dict__");
@@ -1091,8 +1137,7 @@ static int dictdescr_set(MiniObject *descr, MiniObject *obj, MiniObject *value) 
 
 static MiniObject *dictdescr_repr(MiniObject *self) {
     MemberDescr *m = (MemberDescr *)self;
-    return str_from_format("<attribute '%s' of '%s' objects>", STR_DATA(m->name),
-                           m->owner->name);
+    return str_from_format("<attribute '%s' of '%s' objects>", STR_DATA(m->name), m->owner->name);
 }
 
 static MiniType dict_descr_type = {
@@ -1215,11 +1260,31 @@ static MiniObject *mappingproxy_copy(MiniObject *self, MiniObject *const *args, 
     return proxy_forward(self, "copy", args, nargs, kwnames);
 }
 
+// mappingproxy(mapping): types.MappingProxyType in CPython.
+static MiniObject *mappingproxy_tp_new(MiniType *type, MiniObject *const *args, size_t nargs,
+                                       MiniObject *kwnames) {
+    (void)type;
+    static const char *const names[] = {"mapping", NULL};
+    MiniObject *m = NULL;
+    if (nargs == 0 && !kwcount(kwnames))
+        return mini_raise_str(mini_exc_TypeError,
+                              "mappingproxy() missing required argument 'mapping' (pos 1)");
+    if (!mini_parse_args("mappingproxy", args, nargs, kwnames, names, 1, &m))
+        return NULL;
+    MiniType *mt = mini_type(m);
+    if (!mt->getitem || list_check(m) || tuple_check(m))
+        return mini_raise(mini_exc_TypeError, "mappingproxy() argument must be a mapping, not %s",
+                          mt->name);
+    return mappingproxy_new(m);
+}
+
 static const MiniMethodDef mappingproxy_methods[] = {
     {"keys", mappingproxy_keys, 0, "D.keys() -> a set-like object providing a view on D's keys"},
     {"values", mappingproxy_values, 0, "D.values() -> an object providing a view on D's values"},
-    {"items", mappingproxy_items, 0, "D.items() -> a set-like object providing a view on D's items"},
-    {"get", mappingproxy_get, 0, "Return the value for key if key is in the mapping, else default."},
+    {"items", mappingproxy_items, 0,
+     "D.items() -> a set-like object providing a view on D's items"},
+    {"get", mappingproxy_get, 0,
+     "Return the value for key if key is in the mapping, else default."},
     {"copy", mappingproxy_copy, 0, "D.copy() -> a shallow copy of D"},
     {NULL, NULL, 0, NULL},
 };
@@ -1230,6 +1295,7 @@ static MiniType mappingproxy_type = {
     .basicsize = sizeof(MappingProxy),
     .flags = MINI_TPFLAG_GC,
     .dealloc = mappingproxy_dealloc,
+    .tp_new = mappingproxy_tp_new,
     .traverse = mappingproxy_traverse,
     .repr = mappingproxy_repr,
     .str = mappingproxy_str,
@@ -1304,19 +1370,19 @@ static bool fill_builtin_dict(MiniType *t) {
             return false;
     }
     if (t->tp_new &&
-        !dict_put_static(dict, MINI_ID(__new__), builtin_function_new(&tp_new_def, (MiniObject *)t, NULL), true))
+        !dict_put_static(dict, MINI_ID(__new__),
+                         builtin_function_new(&tp_new_def, (MiniObject *)t, NULL), true))
         return false;
     // A type that compares but does not hash is unhashable, and says so in its dict.
-    if (!t->hash && t->richcompare &&
-        !dict_put_static(dict, MINI_ID(__hash__), MINI_NONE, true))
+    if (!t->hash && t->richcompare && !dict_put_static(dict, MINI_ID(__hash__), MINI_NONE, true))
         return false;
     MiniObject *doc = t->doc ? str_from_cstr(t->doc) : MINI_NONE;
     return dict_put_static(dict, MINI_ID(__doc__), doc, true);
 }
 
 static void inherit_slots(MiniType *t, MiniType *b) {
-#define INHERIT(f)                                                                               \
-    if (!t->f)                                                                                   \
+#define INHERIT(f)                                                                                 \
+    if (!t->f)                                                                                     \
     t->f = b->f
     INHERIT(basicsize);
     INHERIT(dictoffset);
@@ -1449,23 +1515,12 @@ fail:
 // Slot functions: the C slots of heap types, calling the class's dunders
 // ---------------------------------------------------------------------------------------------
 
-static MiniObject *check_str_result(MiniObject *r, const char *what) {
-    if (r && !str_check(r)) {
-        mini_raise(mini_exc_TypeError, "%s returned non-string (type %s)", what,
-                   mini_type_name(r));
-        MINI_DECREF(r);
-        return NULL;
-    }
-    return r;
-}
-
+// (mini_repr and mini_str check that the results are strings, with CPython's messages.)
 static MiniObject *slot_tp_repr(MiniObject *self) {
-    return check_str_result(call_required0(self, MINI_ID(__repr__)), "__repr__");
+    return call_required0(self, MINI_ID(__repr__));
 }
 
-static MiniObject *slot_tp_str(MiniObject *self) {
-    return check_str_result(call_required0(self, MINI_ID(__str__)), "__str__");
-}
+static MiniObject *slot_tp_str(MiniObject *self) { return call_required0(self, MINI_ID(__str__)); }
 
 static int64_t slot_tp_hash(MiniObject *self) {
     MiniObject *r = call_required0(self, MINI_ID(__hash__));
@@ -1476,13 +1531,11 @@ static int64_t slot_tp_hash(MiniObject *self) {
         mini_raise_str(mini_exc_TypeError, "__hash__ method should return an integer");
         return -1;
     }
+    // A result that fits a machine word is the hash itself; a bigger int hashes as the int
+    // value does (CPython's slot_tp_hash).
     int64_t h;
-    if (MINI_IS_SMALLINT(r)) {
-        h = MINI_SMALLINT_VALUE(r);
-    } else if (MINI_IS_BOOL(r)) {
-        h = r == MINI_TRUE;
-    } else {
-        // A big int (or an int subclass) hashes as the int value does.
+    if (!int_as_i64(r, &h)) {
+        mini_error_clear();
         MiniObject *v = mini_number_int(r);
         h = v ? mini_hash(v) : -1;
         MINI_XDECREF(v);
@@ -1577,16 +1630,14 @@ static MiniObject *slot_tp_call(MiniObject *self, MiniObject *const *args, size_
     bool found;
     MiniObject *r = call_special(self, MINI_ID(__call__), args, nargs, kwnames, &found);
     if (!found)
-        return mini_raise(mini_exc_TypeError, "'%s' object is not callable",
-                          mini_type_name(self));
+        return mini_raise(mini_exc_TypeError, "'%s' object is not callable", mini_type_name(self));
     return r;
 }
 
 static MiniObject *slot_tp_iter(MiniObject *self) {
     MiniObject *f = type_lookup(mini_type(self), MINI_ID(__iter__));
     if (!f || f == MINI_NONE)
-        return mini_raise(mini_exc_TypeError, "'%s' object is not iterable",
-                          mini_type_name(self));
+        return mini_raise(mini_exc_TypeError, "'%s' object is not iterable", mini_type_name(self));
     MiniObject *r = call_required0(self, MINI_ID(__iter__));
     if (r && !mini_type(r)->iternext) {
         mini_raise(mini_exc_TypeError, "iter() returned non-iterator of type '%s'",
@@ -1702,12 +1753,12 @@ static MiniObject *inplace_dispatch(MiniObject *self, MiniObject *other, int op)
     return found ? r : mini_newref(MINI_NOTIMPL);
 }
 
-#define BINOP_SLOTS(NAME, OP)                                                                    \
-    static MiniObject *slot_binop_##NAME(MiniObject *a, MiniObject *b) {                         \
-        return binop_dispatch(a, b, OP, slot_binop_##NAME);                                      \
-    }                                                                                            \
-    static MiniObject *slot_inplace_##NAME(MiniObject *a, MiniObject *b) {                       \
-        return inplace_dispatch(a, b, OP);                                                       \
+#define BINOP_SLOTS(NAME, OP)                                                                      \
+    static MiniObject *slot_binop_##NAME(MiniObject *a, MiniObject *b) {                           \
+        return binop_dispatch(a, b, OP, slot_binop_##NAME);                                        \
+    }                                                                                              \
+    static MiniObject *slot_inplace_##NAME(MiniObject *a, MiniObject *b) {                         \
+        return inplace_dispatch(a, b, OP);                                                         \
     }
 BINOP_SLOTS(ADD, BINOP_ADD)
 BINOP_SLOTS(SUB, BINOP_SUB)
@@ -1724,14 +1775,14 @@ BINOP_SLOTS(XOR, BINOP_XOR)
 BINOP_SLOTS(MATMUL, BINOP_MATMUL)
 
 static const BinaryFn binop_slots[BINOP_COUNT] = {
-    slot_binop_ADD, slot_binop_SUB, slot_binop_MUL, slot_binop_TRUEDIV, slot_binop_FLOORDIV,
-    slot_binop_MOD, slot_binop_POW, slot_binop_LSHIFT, slot_binop_RSHIFT, slot_binop_AND,
-    slot_binop_OR, slot_binop_XOR, slot_binop_MATMUL,
+    slot_binop_ADD, slot_binop_SUB, slot_binop_MUL,    slot_binop_TRUEDIV, slot_binop_FLOORDIV,
+    slot_binop_MOD, slot_binop_POW, slot_binop_LSHIFT, slot_binop_RSHIFT,  slot_binop_AND,
+    slot_binop_OR,  slot_binop_XOR, slot_binop_MATMUL,
 };
 static const BinaryFn inplace_slots[BINOP_COUNT] = {
-    slot_inplace_ADD, slot_inplace_SUB, slot_inplace_MUL, slot_inplace_TRUEDIV,
+    slot_inplace_ADD,      slot_inplace_SUB, slot_inplace_MUL, slot_inplace_TRUEDIV,
     slot_inplace_FLOORDIV, slot_inplace_MOD, slot_inplace_POW, slot_inplace_LSHIFT,
-    slot_inplace_RSHIFT, slot_inplace_AND, slot_inplace_OR, slot_inplace_XOR,
+    slot_inplace_RSHIFT,   slot_inplace_AND, slot_inplace_OR,  slot_inplace_XOR,
     slot_inplace_MATMUL,
 };
 
@@ -1769,8 +1820,7 @@ static MiniObject *slot_nb_int(MiniObject *self) {
 static MiniObject *slot_nb_index(MiniObject *self) {
     MiniObject *r = call_required0(self, MINI_ID(__index__));
     if (r && !int_check(r)) {
-        mini_raise(mini_exc_TypeError, "__index__ returned non-int (type %s)",
-                   mini_type_name(r));
+        mini_raise(mini_exc_TypeError, "__index__ returned non-int (type %s)", mini_type_name(r));
         MINI_DECREF(r);
         return NULL;
     }
@@ -1835,19 +1885,10 @@ static int slot_setitem(MiniObject *self, MiniObject *key, MiniObject *value) {
         MiniObject *args[2] = {key, value};
         bool found;
         r = call_special(self, MINI_ID(__setitem__), args, 2, NULL, &found);
-        if (!found) {
-            mini_raise(mini_exc_TypeError, "'%s' object does not support item assignment",
-                       mini_type_name(self));
-            return -1;
-        }
+        if (!found)
+            mini_raise_str(mini_exc_AttributeError, "__setitem__");
     } else {
-        bool found;
-        r = call_special1(self, MINI_ID(__delitem__), key, &found);
-        if (!found) {
-            mini_raise(mini_exc_TypeError, "'%s' object does not support item deletion",
-                       mini_type_name(self));
-            return -1;
-        }
+        r = call_required1(self, MINI_ID(__delitem__), key);
     }
     if (!r)
         return -1;
@@ -1917,7 +1958,9 @@ static void resolve_slot(MiniType *t, size_t lo, size_t hi) {
             continue;
         }
         GenericFn fn = NULL;
-        if (is_wrapper(descr) && same_slot(((WrapperDescr *)descr)->def, d))
+        // Only a wrapper under its own name stands for its slot: __eq__ = object.__ne__ must
+        // still run __ne__ when == is used.
+        if (is_wrapper(descr) && ((WrapperDescr *)descr)->def == d)
             fn = slot_get(((WrapperDescr *)descr)->owner, d->kind, d->op);
         else if (d->kind == SK_NEW && is_tp_new_builtin(descr))
             fn = (GenericFn)((MiniType *)((MiniBuiltinFunction *)descr)->self)->tp_new;
@@ -2048,7 +2091,10 @@ static MiniObject **added_dict_ptr(MiniObject *self, MiniType *type, MiniType *s
 
 static void subtype_dealloc(MiniObject *self) {
     MiniType *type = mini_type(self);
-    if (type->finalize) {
+    // Instances of heap types are containers (every heap type is GC), so the GcHead holds
+    // the "finalized" mark: __del__ runs once per object, resurrected or not.
+    if (type->finalize && !(MINI_GC_HEAD(self)->gc_refs & MINI_GC_FINALIZED)) {
+        MINI_GC_HEAD(self)->gc_refs |= MINI_GC_FINALIZED;
         // Revive the object while __del__ runs; __del__ may store it somewhere.
         self->refcnt = 1;
         type->finalize(self);
@@ -2121,8 +2167,7 @@ static bool varsize_layout(MiniType *t) {
 
 static bool extra_ivars(MiniType *t, MiniType *b) {
     size_t ts = t->basicsize;
-    if (IS_HEAP(t) && t->dictoffset && !b->dictoffset &&
-        t->dictoffset + sizeof(MiniObject *) == ts)
+    if (IS_HEAP(t) && t->dictoffset && !b->dictoffset && t->dictoffset + sizeof(MiniObject *) == ts)
         ts -= sizeof(MiniObject *);
     return ts != b->basicsize;
 }
@@ -2337,12 +2382,18 @@ static int cmp_str_ptr(const void *a, const void *b) {
 // *slots_out to a new tuple of the mangled, sorted member names (NULL when the class has no
 // __slots__) and *add_dict to whether instances get a __dict__. False with an exception.
 static bool parse_slots(MiniObject *name, MiniType *base, MiniObject *dict, MiniObject **slots_out,
-                        bool *add_dict) {
+                        bool *add_dict, bool *add_weak) {
     *slots_out = NULL;
     bool varsize = varsize_layout(base), nodict = no_dict_layout(base);
+    // CPython's type, set and frozenset are weakly referenceable already.
+    bool weak_ok = !varsize && !(IS_HEAP(base) && HEAP(base)->has_weakref) &&
+                   !type_is_subtype(base, &mini_type_type) &&
+                   !type_is_subtype(base, &mini_set_type) &&
+                   !type_is_subtype(base, &mini_frozenset_type);
     MiniObject *slots = dict_get_str(dict, MINI_ID(__slots__));
     if (!slots) {
         *add_dict = !base->dictoffset && !nodict;
+        *add_weak = weak_ok;
         return true;
     }
     MiniObject *seq = str_check(slots) ? tuple_pack(1, slots) : mini_sequence_tuple(slots);
@@ -2369,15 +2420,14 @@ static bool parse_slots(MiniObject *name, MiniType *base, MiniObject *dict, Mini
         }
         if (str_eq_cstr(s, "__dict__")) {
             if (base->dictoffset || want_dict) {
-                mini_raise_str(mini_exc_TypeError,
-                               "__dict__ slot disallowed: we already got one");
+                mini_raise_str(mini_exc_TypeError, "__dict__ slot disallowed: we already got one");
                 goto done;
             }
             want_dict = true;
             continue;
         }
         if (str_eq_cstr(s, "__weakref__")) {
-            if (want_weak) {
+            if (want_weak || !weak_ok) {
                 mini_raise_str(mini_exc_TypeError,
                                "__weakref__ slot disallowed: either we already got one, or "
                                "__itemsize__ != 0");
@@ -2405,6 +2455,7 @@ static bool parse_slots(MiniObject *name, MiniType *base, MiniObject *dict, Mini
     qsort(names, count, sizeof(MiniObject *), cmp_str_ptr);
     *slots_out = tuple_from_array(names, count);
     *add_dict = want_dict && !base->dictoffset && !nodict;
+    *add_weak = want_weak;
     ok = *slots_out != NULL;
 done:
     for (size_t i = 0; i < count; i++)
@@ -2439,7 +2490,8 @@ static bool call_set_names(MiniType *t) {
         } else if (found) {
             // 3.11 wraps the error: RuntimeError from the original.
             MiniObject *cause = mini_error_fetch();
-            mini_raise(mini_exc_RuntimeError, "Error calling __set_name__ on '%s' instance %R in '%s'",
+            mini_raise(mini_exc_RuntimeError,
+                       "Error calling __set_name__ on '%s' instance %R in '%s'",
                        mini_type_name(value), key, t->name);
             MiniObject *exc = mini_error_fetch();
             if (exc && exception_check(exc) && cause) {
@@ -2505,8 +2557,8 @@ static MiniObject *type_new_impl(MiniType *metatype, MiniObject *name, MiniObjec
     if (!dict)
         return NULL;
     MiniObject *slots = NULL;
-    bool add_dict;
-    if (!parse_slots(name, base, dict, &slots, &add_dict)) {
+    bool add_dict, add_weak;
+    if (!parse_slots(name, base, dict, &slots, &add_dict, &add_weak)) {
         MINI_DECREF(dict);
         return NULL;
     }
@@ -2558,8 +2610,7 @@ static MiniObject *type_new_impl(MiniType *metatype, MiniObject *name, MiniObjec
     h->slots_offset = base->basicsize;
     h->nslots = slots ? TUPLE_SIZE(slots) : 0;
     for (size_t i = 0; i < h->nslots; i++) {
-        MiniObject *m = memberdescr_new(&member_descr_type, TUPLE_GET(slots, i), t,
-                                        t->basicsize);
+        MiniObject *m = memberdescr_new(&member_descr_type, TUPLE_GET(slots, i), t, t->basicsize);
         if (!m || dict_set(dict, TUPLE_GET(slots, i), m) < 0) {
             MINI_XDECREF(m);
             goto fail;
@@ -2572,6 +2623,21 @@ static MiniObject *type_new_impl(MiniType *metatype, MiniObject *name, MiniObjec
         t->basicsize += sizeof(MiniObject *);
         MiniObject *d = memberdescr_new(&dict_descr_type, MINI_ID(__dict__), t, 0);
         if (!d || dict_set(dict, MINI_ID(__dict__), d) < 0) {
+            MINI_XDECREF(d);
+            goto fail;
+        }
+        MINI_DECREF(d);
+    }
+    for (size_t i = 0; i < TUPLE_SIZE(bases); i++) {
+        MiniType *b = (MiniType *)TUPLE_GET(bases, i);
+        if (IS_HEAP(b) && HEAP(b)->has_weakref)
+            h->has_weakref = true;
+    }
+    if (add_weak && !h->has_weakref) {
+        h->has_weakref = true;
+        MiniObject *key = mini_intern("__weakref__");
+        MiniObject *d = key ? memberdescr_new(&dict_descr_type, key, t, WEAKREF_DESCR) : NULL;
+        if (!d || dict_set(dict, key, d) < 0) {
             MINI_XDECREF(d);
             goto fail;
         }
@@ -2617,8 +2683,8 @@ fail:
 static MiniObject *type_new(MiniType *metatype, MiniObject *const *args, size_t nargs,
                             MiniObject *kwnames) {
     if (nargs != 3)
-        return mini_raise(mini_exc_TypeError, "type.__new__() takes exactly 3 arguments (%zu given)",
-                          nargs);
+        return mini_raise(mini_exc_TypeError,
+                          "type.__new__() takes exactly 3 arguments (%zu given)", nargs);
     MiniObject *name = args[0], *bases = args[1], *dict = args[2];
     if (!str_check(name))
         return mini_raise(mini_exc_TypeError, "type.__new__() argument 1 must be str, not %s",
@@ -2684,8 +2750,7 @@ static MiniObject *type_call(MiniObject *callable, MiniObject *const *args, size
     return obj;
 }
 
-static int type_init(MiniObject *self, MiniObject *const *args, size_t nargs,
-                     MiniObject *kwnames) {
+static int type_init(MiniObject *self, MiniObject *const *args, size_t nargs, MiniObject *kwnames) {
     (void)self;
     (void)args;
     if (nargs == 1 && kwcount(kwnames)) {
@@ -2745,8 +2810,10 @@ static MiniObject *type_getattro(MiniObject *self, MiniObject *name) {
         MINI_DECREF(meta_attr);
         return r;
     }
-    return mini_raise(mini_exc_AttributeError, "type object '%s' has no attribute '%S'",
-                      type->name, name);
+    mini_raise(mini_exc_AttributeError, "type object '%s' has no attribute '%S'", type->name,
+               name);
+    exception_set_attribute_error_context(self, name);
+    return NULL;
 }
 
 static int type_setattro(MiniObject *self, MiniObject *name, MiniObject *value) {
@@ -2763,6 +2830,7 @@ static int type_setattro(MiniObject *self, MiniObject *name, MiniObject *value) 
         MINI_INCREF(meta_attr);
         int r = mini_type(meta_attr)->descr_set(meta_attr, self, value);
         MINI_DECREF(meta_attr);
+        eval_types_changed(); // __doc__ and __module__ live in the namespace
         return r;
     }
     if (!type->dict) {
@@ -2783,6 +2851,8 @@ static int type_setattro(MiniObject *self, MiniObject *name, MiniObject *value) 
             return -1;
         }
     }
+    // The eval loop caches class attribute lookups: they may all be stale now.
+    eval_types_changed();
     if (is_dunder(key))
         update_subtree(type, 0);
     return 0;
@@ -2790,7 +2860,9 @@ static int type_setattro(MiniObject *self, MiniObject *name, MiniObject *value) 
 
 static void type_dealloc(MiniObject *self) {
     MiniType *t = (MiniType *)self;
-    // Builtin types are immortal and never get here.
+    // Builtin types are immortal and never get here. A new class may reuse this address:
+    // drop the eval loop's cached lookups.
+    eval_types_changed();
     unlink_from_bases(t);
     MINI_CLEAR(t->dict);
     MINI_CLEAR(t->bases);
@@ -2828,6 +2900,7 @@ static int type_clear(MiniObject *self) {
     // itself); bases stay so the class can still leave its bases' subclass lists.
     MINI_CLEAR(t->dict);
     MINI_CLEAR(t->mro);
+    eval_types_changed();
     return 0;
 }
 
@@ -2845,8 +2918,8 @@ static bool check_heap_set(MiniType *t, const char *attr, MiniObject *value) {
         return false;
     }
     if (!value) {
-        mini_raise(mini_exc_TypeError, "cannot delete '%s' attribute of immutable type '%s'",
-                   attr, t->name);
+        mini_raise(mini_exc_TypeError, "cannot delete '%s' attribute of immutable type '%s'", attr,
+                   t->name);
         return false;
     }
     return true;
@@ -2857,8 +2930,8 @@ static int type_set_name(MiniObject *self, MiniObject *value) {
     if (!check_heap_set(t, "__name__", value))
         return -1;
     if (!str_check(value)) {
-        mini_raise(mini_exc_TypeError, "can only assign string to %s.__name__, not '%s'",
-                   t->name, mini_type_name(value));
+        mini_raise(mini_exc_TypeError, "can only assign string to %s.__name__, not '%s'", t->name,
+                   mini_type_name(value));
         return -1;
     }
     if (memchr(STR_DATA(value), 0, STR_SIZE(value))) {
@@ -2972,8 +3045,8 @@ static MiniObject *type_mro_method(MiniObject *self, MiniObject *const *args, si
     return list_from_array(TUPLE_ITEMS(t->mro), TUPLE_SIZE(t->mro));
 }
 
-static MiniObject *type_subclasses_method(MiniObject *self, MiniObject *const *args,
-                                          size_t nargs, MiniObject *kwnames) {
+static MiniObject *type_subclasses_method(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                          MiniObject *kwnames) {
     (void)args;
     if (!mini_no_kwargs("__subclasses__", kwnames) ||
         !mini_check_nargs("__subclasses__", nargs, 0, 0))
@@ -2989,8 +3062,19 @@ static MiniObject *type_subclasses_method(MiniObject *self, MiniObject *const *a
                 goto fail;
         return list;
     }
-    // Builtin types keep no list (they outlive every class): find the heap classes naming
-    // this one as a base among the VM's containers.
+    // Builtin types keep no list (they outlive every class). Their builtin subclasses come
+    // from the known builtin types; the heap classes naming this one as a base are found
+    // among the VM's containers.
+    MiniType *builtin[] = {
+#define X(name, base) mini_exc_##name,
+        MINI_EXCEPTIONS(X)
+#undef X
+            & mini_bool_type,
+    };
+    for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+        if (builtin[i]->base == t && builtin[i] != t &&
+            list_append(list, (MiniObject *)builtin[i]) < 0)
+            goto fail;
     if (mini_ts && mini_ts->vm) {
         GcHead *head = &mini_ts->vm->gc_list;
         for (GcHead *g = head->next; g && g != head; g = g->next) {
@@ -3084,12 +3168,10 @@ static MiniObject *type_sizeof(MiniObject *self, MiniObject *const *args, size_t
 
 static const MiniMethodDef type_methods[] = {
     {"mro", type_mro_method, 0, "Return a type's method resolution order."},
-    {"__subclasses__", type_subclasses_method, 0,
-     "Return a list of immediate subclasses."},
+    {"__subclasses__", type_subclasses_method, 0, "Return a list of immediate subclasses."},
     {"__instancecheck__", type_instancecheck, 0, "Check if an object is an instance."},
     {"__subclasscheck__", type_subclasscheck, 0, "Check if a class is a subclass."},
-    {"__prepare__", type_prepare, MINI_METH_CLASS,
-     "Create the namespace for the class statement"},
+    {"__prepare__", type_prepare, MINI_METH_CLASS, "Create the namespace for the class statement"},
     {"__dir__", type_dir, 0, "Specialized __dir__ implementation for types."},
     {"__sizeof__", type_sizeof, 0, "Return memory consumption of the type object."},
     {NULL, NULL, 0, NULL},
@@ -3183,8 +3265,7 @@ static int64_t object_hash(MiniObject *self) {
 
 static MiniObject *object_richcompare(MiniObject *self, MiniObject *other, int op) {
     switch (op) {
-    case CMP_EQ:
-        return mini_newref(self == other ? MINI_TRUE : MINI_NOTIMPL);
+    case CMP_EQ: return mini_newref(self == other ? MINI_TRUE : MINI_NOTIMPL);
     case CMP_NE: {
         // __ne__ inverts __eq__ unless that says NotImplemented.
         MiniType *t = mini_type(self);
@@ -3199,8 +3280,7 @@ static MiniObject *object_richcompare(MiniObject *self, MiniObject *other, int o
             return NULL;
         return MINI_BOOL(!truth);
     }
-    default:
-        return mini_newref(MINI_NOTIMPL);
+    default: return mini_newref(MINI_NOTIMPL);
     }
 }
 
@@ -3287,8 +3367,8 @@ done:
     return r;
 }
 
-static MiniObject *object_init_subclass(MiniObject *self, MiniObject *const *args,
-                                        size_t nargs, MiniObject *kwnames) {
+static MiniObject *object_init_subclass(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                        MiniObject *kwnames) {
     (void)args;
     const char *name = type_check(self) ? ((MiniType *)self)->name : "object";
     if (kwcount(kwnames))
@@ -3535,7 +3615,10 @@ static MiniObject *super_getattro(MiniObject *self, MiniObject *name) {
         if (mini_error_occurred())
             return NULL;
     }
-    return mini_generic_getattr(self, name);
+    MiniObject *r = mini_generic_getattr(self, name);
+    if (!r)
+        exception_set_attribute_error_context(self, name);
+    return r;
 }
 
 static MiniObject *super_repr(MiniObject *self) {
@@ -3784,18 +3867,29 @@ static MiniObject *property_set_name(MiniObject *self, MiniObject *const *args, 
 }
 
 static const MiniMethodDef property_methods[] = {
-    {"getter", property_getter, 0, "Descriptor to obtain a copy of the property with a different getter."},
-    {"setter", property_setter, 0, "Descriptor to obtain a copy of the property with a different setter."},
-    {"deleter", property_deleter, 0, "Descriptor to obtain a copy of the property with a different deleter."},
+    {"getter", property_getter, 0,
+     "Descriptor to obtain a copy of the property with a different getter."},
+    {"setter", property_setter, 0,
+     "Descriptor to obtain a copy of the property with a different setter."},
+    {"deleter", property_deleter, 0,
+     "Descriptor to obtain a copy of the property with a different deleter."},
     {"__set_name__", property_set_name, 0, "Method to set name of a property."},
     {NULL, NULL, 0, NULL},
 };
 
 static MiniObject *opt_none(MiniObject *o) { return mini_newref(o ? o : MINI_NONE); }
-static MiniObject *property_get_fget(MiniObject *self) { return opt_none(((MiniProperty *)self)->fget); }
-static MiniObject *property_get_fset(MiniObject *self) { return opt_none(((MiniProperty *)self)->fset); }
-static MiniObject *property_get_fdel(MiniObject *self) { return opt_none(((MiniProperty *)self)->fdel); }
-static MiniObject *property_get_doc(MiniObject *self) { return opt_none(((MiniProperty *)self)->doc); }
+static MiniObject *property_get_fget(MiniObject *self) {
+    return opt_none(((MiniProperty *)self)->fget);
+}
+static MiniObject *property_get_fset(MiniObject *self) {
+    return opt_none(((MiniProperty *)self)->fset);
+}
+static MiniObject *property_get_fdel(MiniObject *self) {
+    return opt_none(((MiniProperty *)self)->fdel);
+}
+static MiniObject *property_get_doc(MiniObject *self) {
+    return opt_none(((MiniProperty *)self)->doc);
+}
 
 static int property_set_doc(MiniObject *self, MiniObject *value) {
     MiniProperty *p = (MiniProperty *)self;
@@ -3940,8 +4034,8 @@ static MiniObject *staticmethod_get(MiniObject *self, MiniObject *obj, MiniObjec
     return f ? mini_newref(f) : NULL;
 }
 
-static MiniObject *staticmethod_call(MiniObject *callable, MiniObject *const *args,
-                                     size_t nargs, MiniObject *kwnames) {
+static MiniObject *staticmethod_call(MiniObject *callable, MiniObject *const *args, size_t nargs,
+                                     MiniObject *kwnames) {
     MiniObject *f = funcwrapper_func((MiniFuncWrapper *)callable, "staticmethod");
     return f ? mini_call(f, args, nargs, kwnames) : NULL;
 }
@@ -4065,10 +4159,9 @@ MiniType mini_classmethod_type = {
 // Readies the types of this file and the exception classes, right after `object` itself.
 static bool ready_builtin_types(void) {
     static MiniType *const types[] = {
-        &mini_type_type,       &mini_super_type,        &mini_property_type,
-        &mini_staticmethod_type, &mini_classmethod_type, &wrapper_descr_type,
-        &method_wrapper_type,  &member_descr_type,      &dict_descr_type,
-        &mappingproxy_type,
+        &mini_type_type,        &mini_super_type,    &mini_property_type,  &mini_staticmethod_type,
+        &mini_classmethod_type, &wrapper_descr_type, &method_wrapper_type, &member_descr_type,
+        &dict_descr_type,       &mappingproxy_type,
     };
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
         if (!type_ready(types[i]))

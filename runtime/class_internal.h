@@ -13,10 +13,6 @@
 // Idempotent. False with an exception pending on failure.
 bool exception_types_ready(void);
 
-// Prints "Exception ignored in: <repr of what>" and the pending exception's traceback to
-// sys.stderr, then clears it: for errors nobody can catch, like those raised by __del__.
-void exception_write_unraisable(MiniObject *what);
-
 // True if [o] is a type object (an instance of `type` or of a metaclass).
 static inline bool type_check(MiniObject *o) {
     return MINI_IS_PTR(o) && (o->type->flags & MINI_TPFLAG_TYPE_SUBCLASS);

@@ -141,11 +141,42 @@ static inline bool container_item_index(MiniObject *o, ssize_t *out) {
     return true;
 }
 
+// Converts an argument CPython reads as a C ssize_t (the index of list.insert and list.pop):
+// through __index__, with OverflowError "Python int too large to convert to C ssize_t" when it
+// does not fit. False on error.
+static inline bool container_ssize_arg(MiniObject *o, ssize_t *out) {
+    if (MINI_IS_SMALLINT(o)) {
+        *out = (ssize_t)MINI_SMALLINT_VALUE(o);
+        return true;
+    }
+    MiniObject *i = mini_index(o);
+    if (!i)
+        return false;
+    int64_t v;
+    bool ok = int_as_i64(i, &v);
+    MINI_DECREF(i);
+    if (!ok) {
+        if (mini_error_matches(mini_exc_OverflowError)) {
+            mini_error_clear();
+            mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C ssize_t");
+        }
+        return false;
+    }
+    *out = (ssize_t)v;
+    return true;
+}
+
 // Converts a slice bound (CPython's _PyEval_SliceIndex): None leaves *out untouched when
 // [allow_none], an int that does not fit is clamped to the ssize_t range, anything without
 // __index__ is a TypeError worded as CPython words it for slices (allow_none) or for
 // index(x, start, end) (not allow_none). False on error.
 bool container_slice_index(MiniObject *o, ssize_t *out, bool allow_none);
+
+// Resolves [slice] against a sequence of [length] (a non-negative int) on int objects, with
+// no machine-size limits (CPython's _PySlice_GetLongIndices): new references to the start,
+// stop and step in *start, *stop, *step. False with an exception on error.
+bool container_slice_long_indices(MiniObject *slice, MiniObject *length, MiniObject **start,
+                                  MiniObject **stop, MiniObject **step);
 
 // Turns any iterable into a list or tuple (a new reference): list and tuple arguments are
 // returned as they are, anything else is copied into a new list. When the object is not

@@ -35,7 +35,8 @@
 #define EXC(o) ((MiniBaseException *)(o))
 #define FIELDS_OFFSET offsetof(MiniBaseException, extra)
 // The [i]th per-class field of exception [o].
-#define FIELD(o, i) (*(MiniObject **)((char *)(o) + FIELDS_OFFSET + (size_t)(i) * sizeof(MiniObject *)))
+#define FIELD(o, i)                                                                                \
+    (*(MiniObject **)((char *)(o) + FIELDS_OFFSET + (size_t)(i) * sizeof(MiniObject *)))
 // The basicsize of an exception class with [n] per-class fields.
 #define EXC_SIZE(n) (FIELDS_OFFSET + (size_t)(n) * sizeof(MiniObject *))
 
@@ -43,7 +44,9 @@
 enum { F_STOP_VALUE = 0 };
 enum { F_EXIT_CODE = 0 };
 enum { F_IMPORT_MSG = 0, F_IMPORT_NAME, F_IMPORT_PATH };
-enum { F_NAME_NAME = 0 };
+// F_NAME_GLOBALS is not an attribute: the globals of the frame a NameError was raised in,
+// kept for the "Did you mean" suggestion of its printout (CPython keeps the whole frame).
+enum { F_NAME_NAME = 0, F_NAME_GLOBALS, F_NAME_COUNT };
 enum { F_ATTR_NAME = 0, F_ATTR_OBJ };
 enum { F_OS_ERRNO = 0, F_OS_STRERROR, F_OS_FILENAME, F_OS_FILENAME2 };
 enum {
@@ -114,8 +117,7 @@ bool mini_error_matches(MiniType *type) {
 
 static MiniObject *exc_new(MiniType *type, MiniObject *const *args, size_t nargs,
                            MiniObject *kwnames);
-static int exc_init(MiniObject *self, MiniObject *const *args, size_t nargs,
-                    MiniObject *kwnames);
+static int exc_init(MiniObject *self, MiniObject *const *args, size_t nargs, MiniObject *kwnames);
 
 MiniObject *exception_new(MiniType *type, MiniObject *args) {
     MiniObject *const *items = args ? TUPLE_ITEMS(args) : NULL;
@@ -174,8 +176,8 @@ MiniObject *mini_raise_object(MiniObject *exc) {
             return NULL;
         if (!exception_check(value)) {
             mini_raise(mini_exc_TypeError,
-                       "calling %R should have returned an instance of BaseException, not %R",
-                       exc, (MiniObject *)mini_type(value));
+                       "calling %R should have returned an instance of BaseException, not %R", exc,
+                       (MiniObject *)mini_type(value));
             MINI_DECREF(value);
             return NULL;
         }
@@ -208,8 +210,7 @@ MiniObject *mini_raise_errno(int err, MiniObject *filename) {
 
 // A MemoryError made without going through mini_malloc's error path. New reference or NULL.
 static MiniObject *make_memory_error(void) {
-    MiniBaseException *e =
-        (MiniBaseException *)mini_type_alloc(mini_exc_MemoryError, 0);
+    MiniBaseException *e = (MiniBaseException *)mini_type_alloc(mini_exc_MemoryError, 0);
     if (!e)
         return NULL;
     e->args = tuple_empty();
@@ -257,8 +258,8 @@ MiniObject *mini_raise_memory(void) {
     return NULL;
 }
 
-MiniObject *mini_raise_syntax_error(MiniType *type, const char *filename, int lineno,
-                                    int offset, const char *text, const char *fmt, ...) {
+MiniObject *mini_raise_syntax_error(MiniType *type, const char *filename, int lineno, int offset,
+                                    const char *text, const char *fmt, ...) {
     if (!mini_ts)
         return NULL;
     va_list ap;
@@ -267,7 +268,8 @@ MiniObject *mini_raise_syntax_error(MiniType *type, const char *filename, int li
     va_end(ap);
     if (!msg)
         return NULL;
-    MiniObject *fname = filename ? str_decode_utf8(filename, strlen(filename)) : mini_newref(MINI_NONE);
+    MiniObject *fname =
+        filename ? str_decode_utf8(filename, strlen(filename)) : mini_newref(MINI_NONE);
     if (!fname)
         mini_error_clear(), fname = mini_newref(MINI_NONE);
     MiniObject *line = int_from_i64(lineno);
@@ -313,6 +315,14 @@ bad:
     return -1;
 }
 
+void exception_set_attribute_error_context(MiniObject *obj, MiniObject *name) {
+    MiniObject *exc = mini_ts ? mini_ts->curexc : NULL;
+    if (!exc || !mini_isinstance_type(exc, mini_exc_AttributeError))
+        return;
+    set_field(exc, F_ATTR_NAME, name);
+    set_field(exc, F_ATTR_OBJ, obj);
+}
+
 MiniObject *stopiteration_value(MiniObject *exc) {
     if (exception_check(exc) && mini_isinstance_type(exc, mini_exc_StopIteration) &&
         FIELD(exc, F_STOP_VALUE))
@@ -323,6 +333,34 @@ MiniObject *stopiteration_value(MiniObject *exc) {
 // ---------------------------------------------------------------------------------------------
 // Tracebacks
 // ---------------------------------------------------------------------------------------------
+
+// A NameError leaving the frame that raised it: remember that frame's globals, and the name
+// the eval loop's message names (CPython's eval loop sets NameError.name), for the "Did you
+// mean" suggestion printed with it.
+static void note_name_error_origin(MiniObject *exc, CodeObject *code) {
+    Frame *f = mini_ts ? mini_ts->frame : NULL;
+    if (f && f->code == code && f->globals && !FIELD(exc, F_NAME_GLOBALS))
+        set_field(exc, F_NAME_GLOBALS, f->globals);
+    if (mini_type(exc) != mini_exc_NameError || FIELD(exc, F_NAME_NAME))
+        return;
+    MiniObject *args = EXC(exc)->args;
+    MiniObject *msg = args && TUPLE_SIZE(args) == 1 ? TUPLE_GET(args, 0) : NULL;
+    static const char prefix[] = "name '", suffix[] = "' is not defined";
+    size_t np = sizeof(prefix) - 1, ns = sizeof(suffix) - 1;
+    if (!msg || !str_check(msg) || STR_SIZE(msg) <= np + ns)
+        return;
+    const char *d = STR_DATA(msg);
+    size_t n = STR_SIZE(msg);
+    if (memcmp(d, prefix, np) != 0 || memcmp(d + n - ns, suffix, ns) != 0)
+        return;
+    MiniObject *name = str_new(d + np, n - np - ns);
+    if (!name) {
+        mini_error_clear();
+        return;
+    }
+    set_field(exc, F_NAME_NAME, name);
+    MINI_DECREF(name);
+}
 
 void exception_add_traceback(MiniObject *exc, CodeObject *code, int lineno) {
     if (!exception_check(exc))
@@ -336,6 +374,8 @@ void exception_add_traceback(MiniObject *exc, CodeObject *code, int lineno) {
         return;
     }
     mini_error_restore(saved);
+    if (!EXC(exc)->traceback && mini_isinstance_type(exc, mini_exc_NameError))
+        note_name_error_origin(exc, code);
     tb->next = (MiniTraceback *)EXC(exc)->traceback; // the reference moves to the new entry
     tb->code = code;
     tb->lineno = lineno;
@@ -454,8 +494,7 @@ static bool exc_no_kwargs(MiniObject *self, MiniObject *kwnames) {
     return true;
 }
 
-static int exc_init(MiniObject *self, MiniObject *const *args, size_t nargs,
-                    MiniObject *kwnames) {
+static int exc_init(MiniObject *self, MiniObject *const *args, size_t nargs, MiniObject *kwnames) {
     if (!exc_no_kwargs(self, kwnames))
         return -1;
     return exc_set_args(self, args, nargs);
@@ -504,12 +543,9 @@ static MiniObject *exc_args(MiniObject *self) {
 static MiniObject *exc_str(MiniObject *self) {
     MiniObject *args = exc_args(self);
     switch (TUPLE_SIZE(args)) {
-    case 0:
-        return str_from_cstr("");
-    case 1:
-        return mini_str(TUPLE_GET(args, 0));
-    default:
-        return mini_str(args);
+    case 0: return str_from_cstr("");
+    case 1: return mini_str(TUPLE_GET(args, 0));
+    default: return mini_str(args);
     }
 }
 
@@ -668,8 +704,7 @@ static MiniObject *exc_add_note(MiniObject *self, MiniObject *const *args, size_
         return NULL;
     MiniObject *note = args[0];
     if (!str_check(note))
-        return mini_raise(mini_exc_TypeError, "note must be a str, not '%s'",
-                          mini_type_name(note));
+        return mini_raise(mini_exc_TypeError, "note must be a str, not '%s'", mini_type_name(note));
     MiniObject *key = mini_intern("__notes__");
     MiniObject *notes = mini_getattr_opt(self, key);
     if (!notes) {
@@ -693,8 +728,7 @@ static MiniObject *exc_add_note(MiniObject *self, MiniObject *const *args, size_
 static const MiniMethodDef exc_methods[] = {
     {"with_traceback", exc_with_traceback, 0,
      "Exception.with_traceback(tb) --\n    set self.__traceback__ to tb and return self."},
-    {"add_note", exc_add_note, 0,
-     "Exception.add_note(note) --\n    add a note to the exception"},
+    {"add_note", exc_add_note, 0, "Exception.add_note(note) --\n    add a note to the exception"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -720,11 +754,11 @@ MiniType mini_base_exception_type = {
 // Per-class fields as attributes
 // ---------------------------------------------------------------------------------------------
 
-#define FIELD_ACCESSORS(i)                                                                       \
-    static MiniObject *field_get_##i(MiniObject *self) { return field_or_none(self, i); }       \
-    static int field_set_##i(MiniObject *self, MiniObject *value) {                              \
-        set_field(self, i, value);                                                               \
-        return 0;                                                                                \
+#define FIELD_ACCESSORS(i)                                                                         \
+    static MiniObject *field_get_##i(MiniObject *self) { return field_or_none(self, i); }          \
+    static int field_set_##i(MiniObject *self, MiniObject *value) {                                \
+        set_field(self, i, value);                                                                 \
+        return 0;                                                                                  \
     }
 FIELD_ACCESSORS(0)
 FIELD_ACCESSORS(1)
@@ -734,7 +768,8 @@ FIELD_ACCESSORS(4)
 FIELD_ACCESSORS(5)
 FIELD_ACCESSORS(6)
 FIELD_ACCESSORS(7)
-#define FIELD_GETSET(name, i, doc) {name, field_get_##i, field_set_##i, doc}
+#define FIELD_GETSET(name, i, doc)                                                                 \
+    { name, field_get_##i, field_set_##i, doc }
 
 // Parses the keyword-only arguments [allowed] (NULL-terminated) of exception class [cls]'s
 // __init__ into [out] (borrowed, left NULL when absent). False with TypeError.
@@ -961,7 +996,8 @@ static MiniObject *oserror_new(MiniType *type, MiniObject *const *args, size_t n
     MiniObject *self = mini_type_alloc(newtype, 0);
     if (!self)
         return NULL;
-    int r = oserror_use_init(newtype) ? exc_set_args(self, NULL, 0) : oserror_fill(self, args, nargs);
+    int r =
+        oserror_use_init(newtype) ? exc_set_args(self, NULL, 0) : oserror_fill(self, args, nargs);
     if (r < 0) {
         MINI_DECREF(self);
         return NULL;
@@ -1113,8 +1149,7 @@ static int unicode_encode_init(MiniObject *self, MiniObject *const *args, size_t
                                MiniObject *kwnames) {
     if (exc_init(self, args, nargs, kwnames) < 0 || !unicode_nargs(nargs, 5) ||
         !require_str_arg(args[0], 1) || !require_str_arg(args[1], 2) ||
-        !require_index_arg(args[2]) || !require_index_arg(args[3]) ||
-        !require_str_arg(args[4], 5))
+        !require_index_arg(args[2]) || !require_index_arg(args[3]) || !require_str_arg(args[4], 5))
         return -1;
     for (int i = 0; i < F_UNI_COUNT; i++)
         set_field(self, i, args[i]);
@@ -1136,7 +1171,7 @@ static int unicode_decode_init(MiniObject *self, MiniObject *const *args, size_t
         if (!b)
             return -1;
     } else {
-        mini_raise(mini_exc_TypeError, "argument 2 must be bytes-like object, not '%s'",
+        mini_raise(mini_exc_TypeError, "a bytes-like object is required, not '%s'",
                    mini_type_name(obj));
         return -1;
     }
@@ -1223,8 +1258,8 @@ static MiniObject *unicode_encode_str(MiniObject *self) {
     if (str_check(obj) && start >= 0 && (uint64_t)start < STR_LEN(obj) && end == start + 1) {
         char esc[16];
         char_escape(esc, sizeof esc, str_codepoint_at(obj, (size_t)start));
-        return str_from_format("'%S' codec can't encode character '%s' in position %lld: %S",
-                               enc, esc, (long long)start, reason);
+        return str_from_format("'%S' codec can't encode character '%s' in position %lld: %S", enc,
+                               esc, (long long)start, reason);
     }
     return str_from_format("'%S' codec can't encode characters in position %lld-%lld: %S", enc,
                            (long long)start, (long long)(end - 1), reason);
@@ -1263,8 +1298,8 @@ static MiniObject *unicode_translate_str(MiniObject *self) {
         return str_from_format("can't translate character '%s' in position %lld: %S", esc,
                                (long long)start, reason);
     }
-    return str_from_format("can't translate characters in position %lld-%lld: %S",
-                           (long long)start, (long long)(end - 1), reason);
+    return str_from_format("can't translate characters in position %lld-%lld: %S", (long long)start,
+                           (long long)(end - 1), reason);
 }
 
 static const MiniGetSetDef unicode_getset[] = {
@@ -1280,113 +1315,119 @@ static const MiniGetSetDef unicode_getset[] = {
 // The exception classes
 // ---------------------------------------------------------------------------------------------
 
-// A class with no behaviour of its own: everything (size included) comes from [base].
-#define SIMPLE_EXC(NAME, BASE, DOC)                                                              \
-    static MiniType exc_type_##NAME = {                                                          \
-        .ob = {MINI_IMMORTAL, &mini_type_type},                                                  \
-        .name = #NAME,                                                                           \
-        .flags = MINI_TPFLAG_BASETYPE | MINI_TPFLAG_GC | MINI_TPFLAG_EXC_SUBCLASS,               \
-        .base = BASE,                                                                            \
-        .doc = DOC,                                                                              \
+// A class with no behaviour of its own: everything (size included) comes from [base]. It
+// names its base's __init__ [INIT] anyway, so that X.__init__ is a slot wrapper of X as in
+// CPython.
+#define SIMPLE_EXC(NAME, BASE, INIT, DOC)                                                          \
+    static MiniType exc_type_##NAME = {                                                            \
+        .ob = {MINI_IMMORTAL, &mini_type_type},                                                    \
+        .name = #NAME,                                                                             \
+        .flags = MINI_TPFLAG_BASETYPE | MINI_TPFLAG_GC | MINI_TPFLAG_EXC_SUBCLASS,                 \
+        .base = BASE,                                                                              \
+        .tp_init = INIT,                                                                           \
+        .doc = DOC,                                                                                \
     };
 // A class with per-class fields, a constructor or a str of its own.
-#define FULL_EXC(NAME, BASE, NFIELDS, NEW, INIT, STR, GETSET, DOC)                               \
-    static MiniType exc_type_##NAME = {                                                          \
-        .ob = {MINI_IMMORTAL, &mini_type_type},                                                  \
-        .name = #NAME,                                                                           \
-        .basicsize = EXC_SIZE(NFIELDS),                                                          \
-        .flags = MINI_TPFLAG_BASETYPE | MINI_TPFLAG_GC | MINI_TPFLAG_EXC_SUBCLASS,               \
-        .base = BASE,                                                                            \
-        .dictoffset = offsetof(MiniBaseException, dict),                                         \
-        .dealloc = exc_dealloc,                                                                  \
-        .traverse = exc_traverse,                                                                \
-        .clear = exc_clear,                                                                      \
-        .tp_new = NEW,                                                                           \
-        .tp_init = INIT,                                                                         \
-        .str = STR,                                                                              \
-        .getset = GETSET,                                                                        \
-        .doc = DOC,                                                                              \
+#define FULL_EXC(NAME, BASE, NFIELDS, NEW, INIT, STR, GETSET, DOC)                                 \
+    static MiniType exc_type_##NAME = {                                                            \
+        .ob = {MINI_IMMORTAL, &mini_type_type},                                                    \
+        .name = #NAME,                                                                             \
+        .basicsize = EXC_SIZE(NFIELDS),                                                            \
+        .flags = MINI_TPFLAG_BASETYPE | MINI_TPFLAG_GC | MINI_TPFLAG_EXC_SUBCLASS,                 \
+        .base = BASE,                                                                              \
+        .dictoffset = offsetof(MiniBaseException, dict),                                           \
+        .dealloc = exc_dealloc,                                                                    \
+        .traverse = exc_traverse,                                                                  \
+        .clear = exc_clear,                                                                        \
+        .tp_new = NEW,                                                                             \
+        .tp_init = INIT,                                                                           \
+        .str = STR,                                                                                \
+        .getset = GETSET,                                                                          \
+        .doc = DOC,                                                                                \
     };
 
 #define BASE_EXC (&mini_base_exception_type)
 FULL_EXC(SystemExit, BASE_EXC, 1, NULL, systemexit_init, NULL, systemexit_getset,
          "Request to exit from the interpreter.")
-SIMPLE_EXC(KeyboardInterrupt, BASE_EXC, "Program interrupted by user.")
-SIMPLE_EXC(GeneratorExit, BASE_EXC, "Request that a generator exit.")
-SIMPLE_EXC(Exception, BASE_EXC, "Common base class for all non-exit exceptions.")
+SIMPLE_EXC(KeyboardInterrupt, BASE_EXC, exc_init, "Program interrupted by user.")
+SIMPLE_EXC(GeneratorExit, BASE_EXC, exc_init, "Request that a generator exit.")
+SIMPLE_EXC(Exception, BASE_EXC, exc_init, "Common base class for all non-exit exceptions.")
 #define E (&exc_type_Exception)
 FULL_EXC(StopIteration, E, 1, NULL, stopiteration_init, NULL, stopiteration_getset,
          "Signal the end from iterator.__next__().")
-SIMPLE_EXC(StopAsyncIteration, E, "Signal the end from iterator.__anext__().")
-SIMPLE_EXC(ArithmeticError, E, "Base class for arithmetic errors.")
-SIMPLE_EXC(FloatingPointError, &exc_type_ArithmeticError, "Floating point operation failed.")
-SIMPLE_EXC(OverflowError, &exc_type_ArithmeticError, "Result too large to be represented.")
-SIMPLE_EXC(ZeroDivisionError, &exc_type_ArithmeticError,
+SIMPLE_EXC(StopAsyncIteration, E, exc_init, "Signal the end from iterator.__anext__().")
+SIMPLE_EXC(ArithmeticError, E, exc_init, "Base class for arithmetic errors.")
+SIMPLE_EXC(FloatingPointError, &exc_type_ArithmeticError, exc_init,
+           "Floating point operation failed.")
+SIMPLE_EXC(OverflowError, &exc_type_ArithmeticError, exc_init,
+           "Result too large to be represented.")
+SIMPLE_EXC(ZeroDivisionError, &exc_type_ArithmeticError, exc_init,
            "Second argument to a division or modulo operation was zero.")
-SIMPLE_EXC(AssertionError, E, "Assertion failed.")
+SIMPLE_EXC(AssertionError, E, exc_init, "Assertion failed.")
 FULL_EXC(AttributeError, E, 2, NULL, attributeerror_init, NULL, attributeerror_getset,
          "Attribute not found.")
-SIMPLE_EXC(BufferError, E, "Buffer error.")
-SIMPLE_EXC(EOFError, E, "Read beyond end of file.")
+SIMPLE_EXC(BufferError, E, exc_init, "Buffer error.")
+SIMPLE_EXC(EOFError, E, exc_init, "Read beyond end of file.")
 FULL_EXC(ImportError, E, 3, NULL, importerror_init, importerror_str, importerror_getset,
          "Import can't find module, or can't find name in module.")
-SIMPLE_EXC(ModuleNotFoundError, &exc_type_ImportError, "Module not found.")
-SIMPLE_EXC(LookupError, E, "Base class for lookup errors.")
-SIMPLE_EXC(IndexError, &exc_type_LookupError, "Sequence index out of range.")
-FULL_EXC(KeyError, &exc_type_LookupError, 0, NULL, NULL, keyerror_str, NULL,
+SIMPLE_EXC(ModuleNotFoundError, &exc_type_ImportError, importerror_init, "Module not found.")
+SIMPLE_EXC(LookupError, E, exc_init, "Base class for lookup errors.")
+SIMPLE_EXC(IndexError, &exc_type_LookupError, exc_init, "Sequence index out of range.")
+FULL_EXC(KeyError, &exc_type_LookupError, 0, NULL, exc_init, keyerror_str, NULL,
          "Mapping key not found.")
-SIMPLE_EXC(MemoryError, E, "Out of memory.")
-FULL_EXC(NameError, E, 1, NULL, nameerror_init, NULL, nameerror_getset,
+SIMPLE_EXC(MemoryError, E, exc_init, "Out of memory.")
+FULL_EXC(NameError, E, F_NAME_COUNT, NULL, nameerror_init, NULL, nameerror_getset,
          "Name not found globally.")
-SIMPLE_EXC(UnboundLocalError, &exc_type_NameError,
+SIMPLE_EXC(UnboundLocalError, &exc_type_NameError, nameerror_init,
            "Local name referenced but not bound to a value.")
 FULL_EXC(OSError, E, 4, oserror_new, oserror_init, oserror_str, oserror_getset,
          "Base class for I/O related errors.")
 #define OS (&exc_type_OSError)
-SIMPLE_EXC(BlockingIOError, OS, "I/O operation would block.")
-SIMPLE_EXC(ChildProcessError, OS, "Child process error.")
-SIMPLE_EXC(ConnectionError, OS, "Connection error.")
-SIMPLE_EXC(BrokenPipeError, &exc_type_ConnectionError, "Broken pipe.")
-SIMPLE_EXC(ConnectionAbortedError, &exc_type_ConnectionError, "Connection aborted.")
-SIMPLE_EXC(ConnectionRefusedError, &exc_type_ConnectionError, "Connection refused.")
-SIMPLE_EXC(ConnectionResetError, &exc_type_ConnectionError, "Connection reset.")
-SIMPLE_EXC(FileExistsError, OS, "File already exists.")
-SIMPLE_EXC(FileNotFoundError, OS, "File not found.")
-SIMPLE_EXC(InterruptedError, OS, "Interrupted by signal.")
-SIMPLE_EXC(IsADirectoryError, OS, "Operation doesn't work on directories.")
-SIMPLE_EXC(NotADirectoryError, OS, "Operation only works on directories.")
-SIMPLE_EXC(PermissionError, OS, "Not enough permissions.")
-SIMPLE_EXC(ProcessLookupError, OS, "Process not found.")
-SIMPLE_EXC(TimeoutError, OS, "Timeout expired.")
-SIMPLE_EXC(ReferenceError, E, "Weak ref proxy used after referent went away.")
-SIMPLE_EXC(RuntimeError, E, "Unspecified run-time error.")
-SIMPLE_EXC(NotImplementedError, &exc_type_RuntimeError,
+SIMPLE_EXC(BlockingIOError, OS, oserror_init, "I/O operation would block.")
+SIMPLE_EXC(ChildProcessError, OS, oserror_init, "Child process error.")
+SIMPLE_EXC(ConnectionError, OS, oserror_init, "Connection error.")
+SIMPLE_EXC(BrokenPipeError, &exc_type_ConnectionError, oserror_init, "Broken pipe.")
+SIMPLE_EXC(ConnectionAbortedError, &exc_type_ConnectionError, oserror_init, "Connection aborted.")
+SIMPLE_EXC(ConnectionRefusedError, &exc_type_ConnectionError, oserror_init, "Connection refused.")
+SIMPLE_EXC(ConnectionResetError, &exc_type_ConnectionError, oserror_init, "Connection reset.")
+SIMPLE_EXC(FileExistsError, OS, oserror_init, "File already exists.")
+SIMPLE_EXC(FileNotFoundError, OS, oserror_init, "File not found.")
+SIMPLE_EXC(InterruptedError, OS, oserror_init, "Interrupted by signal.")
+SIMPLE_EXC(IsADirectoryError, OS, oserror_init, "Operation doesn't work on directories.")
+SIMPLE_EXC(NotADirectoryError, OS, oserror_init, "Operation only works on directories.")
+SIMPLE_EXC(PermissionError, OS, oserror_init, "Not enough permissions.")
+SIMPLE_EXC(ProcessLookupError, OS, oserror_init, "Process not found.")
+SIMPLE_EXC(TimeoutError, OS, oserror_init, "Timeout expired.")
+SIMPLE_EXC(ReferenceError, E, exc_init, "Weak ref proxy used after referent went away.")
+SIMPLE_EXC(RuntimeError, E, exc_init, "Unspecified run-time error.")
+SIMPLE_EXC(NotImplementedError, &exc_type_RuntimeError, exc_init,
            "Method or function hasn't been implemented yet.")
-SIMPLE_EXC(RecursionError, &exc_type_RuntimeError, "Recursion limit exceeded.")
-FULL_EXC(SyntaxError, E, F_SYN_COUNT, NULL, syntaxerror_init, syntaxerror_str,
-         syntaxerror_getset, "Invalid syntax.")
-SIMPLE_EXC(IndentationError, &exc_type_SyntaxError, "Improper indentation.")
-SIMPLE_EXC(TabError, &exc_type_IndentationError, "Improper mixture of spaces and tabs.")
-SIMPLE_EXC(SystemError, E,
+SIMPLE_EXC(RecursionError, &exc_type_RuntimeError, exc_init, "Recursion limit exceeded.")
+FULL_EXC(SyntaxError, E, F_SYN_COUNT, NULL, syntaxerror_init, syntaxerror_str, syntaxerror_getset,
+         "Invalid syntax.")
+SIMPLE_EXC(IndentationError, &exc_type_SyntaxError, syntaxerror_init, "Improper indentation.")
+SIMPLE_EXC(TabError, &exc_type_IndentationError, syntaxerror_init,
+           "Improper mixture of spaces and tabs.")
+SIMPLE_EXC(SystemError, E, exc_init,
            "Internal error in the Python interpreter.\n\nPlease report this to the Python "
            "maintainer, along with the traceback,\nthe Python version, and the hardware/OS "
            "platform and version.")
-SIMPLE_EXC(TypeError, E, "Inappropriate argument type.")
-SIMPLE_EXC(ValueError, E, "Inappropriate argument value (of correct type).")
-SIMPLE_EXC(UnicodeError, &exc_type_ValueError, "Unicode related error.")
+SIMPLE_EXC(TypeError, E, exc_init, "Inappropriate argument type.")
+SIMPLE_EXC(ValueError, E, exc_init, "Inappropriate argument value (of correct type).")
+SIMPLE_EXC(UnicodeError, &exc_type_ValueError, exc_init, "Unicode related error.")
 FULL_EXC(UnicodeDecodeError, &exc_type_UnicodeError, F_UNI_COUNT, NULL, unicode_decode_init,
          unicode_decode_str, unicode_getset, "Unicode decoding error.")
 FULL_EXC(UnicodeEncodeError, &exc_type_UnicodeError, F_UNI_COUNT, NULL, unicode_encode_init,
          unicode_encode_str, unicode_getset, "Unicode encoding error.")
-FULL_EXC(UnicodeTranslateError, &exc_type_UnicodeError, F_UNI_COUNT, NULL,
-         unicode_translate_init, unicode_translate_str, unicode_getset,
-         "Unicode translation error.")
-SIMPLE_EXC(Warning, E, "Base class for warning categories.")
-SIMPLE_EXC(DeprecationWarning, &exc_type_Warning,
+FULL_EXC(UnicodeTranslateError, &exc_type_UnicodeError, F_UNI_COUNT, NULL, unicode_translate_init,
+         unicode_translate_str, unicode_getset, "Unicode translation error.")
+SIMPLE_EXC(Warning, E, exc_init, "Base class for warning categories.")
+SIMPLE_EXC(DeprecationWarning, &exc_type_Warning, exc_init,
            "Base class for warnings about deprecated features.")
-SIMPLE_EXC(RuntimeWarning, &exc_type_Warning,
+SIMPLE_EXC(RuntimeWarning, &exc_type_Warning, exc_init,
            "Base class for warnings about dubious runtime behavior.")
-SIMPLE_EXC(UserWarning, &exc_type_Warning, "Base class for warnings generated by user code.")
+SIMPLE_EXC(UserWarning, &exc_type_Warning, exc_init,
+           "Base class for warnings generated by user code.")
 #undef E
 #undef OS
 
@@ -1400,8 +1441,8 @@ MINI_EXCEPTIONS(X)
 bool exception_types_ready(void) {
     if (!type_ready(&mini_base_exception_type))
         return false;
-#define X(name, base)                                                                            \
-    if (!type_ready(mini_exc_##name))                                                            \
+#define X(name, base)                                                                              \
+    if (!type_ready(mini_exc_##name))                                                              \
         return false;
     MINI_EXCEPTIONS(X)
 #undef X
@@ -1501,8 +1542,9 @@ static void print_tb_line(Printer *p, MiniTraceback *tb) {
 
 static void print_repeated(Printer *p, long cnt) {
     cnt -= TB_RECURSIVE_CUTOFF;
-    strbuf_addf(&p->out, cnt > 1 ? "  [Previous line repeated %ld more times]\n"
-                                 : "  [Previous line repeated %ld more time]\n",
+    strbuf_addf(&p->out,
+                cnt > 1 ? "  [Previous line repeated %ld more times]\n"
+                        : "  [Previous line repeated %ld more time]\n",
                 cnt);
 }
 
@@ -1656,6 +1698,176 @@ fail:
     return NULL;
 }
 
+// "Did you mean" suggestions (CPython's Python/suggestions.c): the closest name by a
+// Levenshtein distance where a case change costs 1 and any other edit 2.
+#define SUGGEST_MAX_ITEMS 750
+#define SUGGEST_MAX_STRING 40
+#define MOVE_COST 2
+#define CASE_COST 1
+
+static size_t substitution_cost(char a, char b) {
+    if ((a & 31) != (b & 31))
+        return MOVE_COST;
+    if (a == b)
+        return 0;
+    if (a >= 'A' && a <= 'Z')
+        a += 'a' - 'A';
+    if (b >= 'A' && b <= 'Z')
+        b += 'a' - 'A';
+    return a == b ? CASE_COST : MOVE_COST;
+}
+
+static size_t levenshtein(const char *a, size_t a_size, const char *b, size_t b_size,
+                          size_t max_cost) {
+    size_t buffer[SUGGEST_MAX_STRING];
+    if (a == b)
+        return 0;
+    while (a_size && b_size && a[0] == b[0]) {
+        a++;
+        b++;
+        a_size--;
+        b_size--;
+    }
+    while (a_size && b_size && a[a_size - 1] == b[b_size - 1]) {
+        a_size--;
+        b_size--;
+    }
+    if (a_size == 0 || b_size == 0)
+        return (a_size + b_size) * MOVE_COST;
+    if (a_size > SUGGEST_MAX_STRING || b_size > SUGGEST_MAX_STRING)
+        return max_cost + 1;
+    if (b_size < a_size) {
+        const char *t = a;
+        a = b;
+        b = t;
+        size_t ts = a_size;
+        a_size = b_size;
+        b_size = ts;
+    }
+    if ((b_size - a_size) * MOVE_COST > max_cost)
+        return max_cost + 1;
+    size_t tmp = MOVE_COST;
+    for (size_t i = 0; i < a_size; i++) {
+        buffer[i] = tmp;
+        tmp += MOVE_COST;
+    }
+    size_t result = 0;
+    for (size_t bi = 0; bi < b_size; bi++) {
+        char code = b[bi];
+        size_t distance = result = bi * MOVE_COST;
+        size_t minimum = SIZE_MAX;
+        for (size_t i = 0; i < a_size; i++) {
+            size_t substitute = distance + substitution_cost(code, a[i]);
+            distance = buffer[i];
+            size_t insert_delete = (result < distance ? result : distance) + MOVE_COST;
+            result = insert_delete < substitute ? insert_delete : substitute;
+            buffer[i] = result;
+            if (result < minimum)
+                minimum = result;
+        }
+        if (minimum > max_cost)
+            return max_cost + 1;
+    }
+    return result;
+}
+
+// The name in list [dir] closest to [name], or NULL. Borrowed from the list.
+static MiniObject *closest_name(MiniObject *dir, MiniObject *name) {
+    size_t n = LIST_SIZE(dir);
+    if (n >= SUGGEST_MAX_ITEMS)
+        return NULL;
+    size_t best_distance = SIZE_MAX;
+    MiniObject *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        MiniObject *item = LIST_GET(dir, i);
+        if (!str_check(item))
+            return NULL;
+        if (str_eq(item, name))
+            continue;
+        size_t max_distance = (STR_SIZE(name) + STR_SIZE(item) + 3) * MOVE_COST / 6;
+        if (best_distance - 1 < max_distance)
+            max_distance = best_distance - 1;
+        size_t d = levenshtein(STR_DATA(name), STR_SIZE(name), STR_DATA(item), STR_SIZE(item),
+                               max_distance);
+        if (d > max_distance)
+            continue;
+        if (!best || d < best_distance) {
+            best = item;
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+// closest_name() among the keys of dict [d]. New reference or NULL.
+static MiniObject *closest_key(MiniObject *d, MiniObject *name) {
+    if (!d || !dict_check(d))
+        return NULL;
+    MiniObject *keys = dict_keys_list(d);
+    if (!keys)
+        return NULL;
+    MiniObject *r = closest_name(keys, name);
+    MINI_XINCREF(r);
+    MINI_DECREF(keys);
+    return r;
+}
+
+// dir(obj) through the builtins module's dir. New list or NULL.
+static MiniObject *dir_of(MiniObject *obj) {
+    VM *vm = mini_ts ? mini_ts->vm : NULL;
+    MiniObject *dir = vm && vm->builtins ? dict_get_cstr(vm->builtins, "dir") : NULL;
+    if (!dir)
+        return NULL;
+    MiniObject *r = mini_call(dir, &obj, 1, NULL);
+    if (r && !list_check(r)) {
+        MINI_DECREF(r);
+        return NULL;
+    }
+    return r;
+}
+
+// The suggestion for an AttributeError or NameError, or NULL. New reference; never raises.
+static MiniObject *offer_suggestion(MiniObject *exc) {
+    MiniObject *r = NULL;
+    if (mini_isinstance_type(exc, mini_exc_AttributeError)) {
+        MiniObject *name = FIELD(exc, F_ATTR_NAME), *obj = FIELD(exc, F_ATTR_OBJ);
+        if (!name || !obj || mini_type(name) != &mini_str_type)
+            return NULL;
+        MiniObject *dir = dir_of(obj);
+        if (dir) {
+            r = closest_name(dir, name);
+            MINI_XINCREF(r);
+            MINI_DECREF(dir);
+        }
+    } else if (mini_isinstance_type(exc, mini_exc_NameError)) {
+        MiniObject *name = FIELD(exc, F_NAME_NAME);
+        MiniTraceback *tb = (MiniTraceback *)EXC(exc)->traceback;
+        if (!name || mini_type(name) != &mini_str_type || !tb)
+            return NULL;
+        while (tb->next)
+            tb = tb->next;
+        // The names local to the code that raised it, then its globals, then the builtins.
+        CodeObject *co = tb->code;
+        MiniObject *locals = co ? list_new(0) : NULL;
+        if (locals) {
+            MiniObject *groups[2] = {co->varnames, co->cellvars};
+            for (int g = 0; g < 2; g++)
+                for (size_t i = 0; groups[g] && i < TUPLE_SIZE(groups[g]); i++)
+                    list_append(locals, TUPLE_GET(groups[g], i));
+            r = closest_name(locals, name);
+            MINI_XINCREF(r);
+            MINI_DECREF(locals);
+        }
+        if (!r)
+            r = closest_key(FIELD(exc, F_NAME_GLOBALS), name);
+        if (!r && mini_ts && mini_ts->vm)
+            r = closest_key(mini_ts->vm->builtins, name);
+    }
+    if (mini_error_occurred())
+        mini_error_clear();
+    return r;
+}
+
 // The traceback, then "module.Qualname: message" and the notes, of one exception.
 static void print_one(Printer *p, MiniObject *exc) {
     if (!exception_check(exc)) {
@@ -1702,6 +1914,13 @@ static void print_one(Printer *p, MiniObject *exc) {
             }
             MINI_DECREF(s);
         }
+    }
+    MiniObject *suggestion = value == exc ? offer_suggestion(exc) : NULL;
+    if (suggestion) {
+        strbuf_adds(&p->out, ". Did you mean: '");
+        strbuf_add_obj(&p->out, suggestion);
+        strbuf_adds(&p->out, "'?");
+        MINI_DECREF(suggestion);
     }
     strbuf_addc(&p->out, '\n');
     MINI_DECREF(value);
@@ -1900,4 +2119,18 @@ void exception_write_unraisable(MiniObject *what) {
     printer_done(&p);
     MINI_DECREF(exc);
     mini_error_clear();
+}
+
+void mini_syntax_error_set_end(int end_lineno, int end_offset) {
+    MiniObject *exc = mini_ts ? mini_ts->curexc : NULL;
+    if (!exc || !mini_isinstance_type(exc, mini_exc_SyntaxError))
+        return;
+    MiniObject *line = int_from_i64(end_lineno), *off = int_from_i64(end_offset);
+    // Small ints cannot fail to be made; the fields keep what they had otherwise.
+    if (line && off) {
+        set_field(exc, F_SYN_END_LINENO, line);
+        set_field(exc, F_SYN_END_OFFSET, off);
+    }
+    MINI_XDECREF(line);
+    MINI_XDECREF(off);
 }

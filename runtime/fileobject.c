@@ -26,8 +26,13 @@
 // Flushing never raises by itself (it returns an errno), so that dealloc, VM teardown and
 // file_flush_std() can flush without disturbing a pending exception.
 //
-// A file object holds only strs, bytes and ints, so it cannot be part of a reference cycle and
-// is not a GC container.
+// The methods have the vectorcall signature and return a new reference or NULL with an
+// exception; the getters return new references.
+//
+// A file object holds only strs, bytes and ints, so it cannot be part of a reference cycle. It
+// is tracked as a container all the same (with nothing to traverse), for one reason: a file
+// kept alive by someone else's cycle is never deallocated, so nothing would flush it; being in
+// the VM's container list lets file_flush_std() find and flush every open file at exit.
 
 #include "fileobject.h"
 
@@ -273,7 +278,10 @@ fail:
 // (a file open for update reads what was written). Returns the count read (0 at end of file)
 // or -1 with an exception. Offsets into the unread bytes (relative to rpos) stay valid.
 static ssize_t fill(MiniFile *f) {
-    if (f->wlen && flush_or_raise(f) < 0)
+    // A text file does not: CPython's TextIOWrapper hands its pending text to a buffer whose
+    // read1() reads before writing it, so in 'r+' text written and then read without a flush
+    // or seek lands after what was read. Matching that keeps such programs' output the same.
+    if (f->binary && f->wlen && flush_or_raise(f) < 0)
         return -1;
     size_t unread = f->rlen - f->rpos;
     if (f->rpos > 0) {
@@ -396,7 +404,7 @@ static bool scan_text(MiniFile *f, Scan *s, ssize_t limit, bool line, size_t *en
     return false;
 }
 
-// Calls bytes.decode(encoding, errors) on [n] bytes: the general (non-strict) path.
+// Calls bytes.decode(encoding, errors) on [n] bytes: the general (non-strict) path. New str.
 static MiniObject *decode_by_method(MiniFile *f, const char *p, size_t n) {
     MiniObject *b = bytes_new(p, n);
     if (!b)
@@ -662,7 +670,7 @@ static ssize_t write_any(MiniFile *f, MiniObject *o) {
 
 // Allocates a file over [fd] with everything but the capabilities set to defaults.
 static MiniFile *file_alloc(MiniType *type, int fd) {
-    MiniFile *f = (MiniFile *)mini_alloc(type, sizeof(MiniFile));
+    MiniFile *f = (MiniFile *)mini_gc_alloc(type, sizeof(MiniFile));
     if (!f)
         return NULL;
     f->fd = fd;
@@ -758,15 +766,30 @@ static void flush_quietly(MiniObject *stream) {
         mini_error_clear();
 }
 
+// Flushes every open file of the VM quietly, found through its container list (see the design
+// note: files in unreachable cycles are otherwise never flushed).
+static void flush_all_files(VM *vm) {
+    for (GcHead *g = vm->gc_list.next; g && g != &vm->gc_list; g = g->next) {
+        MiniObject *o = MINI_GC_OBJ(g);
+        if (file_check(o) && !((MiniFile *)o)->closed)
+            flush_wbuf((MiniFile *)o);
+    }
+}
+
+// Flushes sys.stdout and sys.stderr (which may be objects of the program), then every other
+// open file: it runs at exit, before fork and before an uncaught traceback, and data written
+// before those must not be lost or written twice.
 void file_flush_std(void) {
     if (!mini_ts || !mini_ts->vm)
         return;
     MiniObject *sys = mini_ts->vm->sys_module;
-    if (!sys || !MINI_IS_PTR(sys) || !mini_isinstance_type(sys, &mini_module_type))
+    MiniObject *dict = NULL;
+    if (sys && MINI_IS_PTR(sys) && mini_isinstance_type(sys, &mini_module_type))
+        dict = ((MiniModule *)sys)->dict;
+    if (!dict) {
+        flush_all_files(mini_ts->vm);
         return;
-    MiniObject *dict = ((MiniModule *)sys)->dict;
-    if (!dict)
-        return;
+    }
     // A user object standing in for a stream may run mini code: keep any pending exception
     // (an uncaught one about to be printed) out of its way.
     MiniObject *saved = mini_error_fetch();
@@ -781,6 +804,7 @@ void file_flush_std(void) {
     mini_error_clear();
     if (saved)
         mini_error_restore(saved);
+    flush_all_files(mini_ts->vm);
 }
 
 MiniObject *file_readline(MiniObject *file) {
@@ -1536,6 +1560,13 @@ static MiniObject *file_repr(MiniObject *self) {
 }
 
 // A file that is still open when it dies is flushed and closed, as CPython's finaliser does.
+static int file_traverse(MiniObject *self, MiniVisitProc visit, void *arg) {
+    (void)self;
+    (void)visit;
+    (void)arg;
+    return 0; // strs, bytes and ints only: nothing that can close a cycle
+}
+
 static void file_dealloc(MiniObject *self) {
     MiniFile *f = (MiniFile *)self;
     close_file(f);
@@ -1597,7 +1628,9 @@ static const MiniGetSetDef fileio_getset[] = {
         .ob = {MINI_IMMORTAL, &mini_type_type},                                                  \
         .name = tpname,                                                                          \
         .basicsize = sizeof(MiniFile),                                                           \
+        .flags = MINI_TPFLAG_GC,                                                                 \
         .dealloc = file_dealloc,                                                                 \
+        .traverse = file_traverse,                                                               \
         .repr = file_repr,                                                                       \
         .iter = file_iter,                                                                       \
         .iternext = file_iternext,                                                               \

@@ -18,6 +18,11 @@
 //
 // round(x, n) is computed exactly with GMP rationals and read back with strtod, which gives
 // the same result as CPython's dtoa-based double_round.
+//
+// Ownership: every function here that returns a MiniObject * returns a new reference, or NULL
+// with an exception pending (binary slots return a new reference to NotImplemented for
+// operands they do not handle); arguments are borrowed. char * results come from mini_malloc
+// and the caller frees them with mini_free.
 
 #include <errno.h>
 #include <float.h>

@@ -18,6 +18,10 @@
 // bool is a subclass of int whose only values are the immediates MINI_TRUE and MINI_FALSE;
 // every int slot accepts them as 1 and 0. bool defines only repr, its constructor and the
 // operators & | ^ (which give a bool when both operands are bools); it inherits the rest.
+//
+// Ownership: every function here that returns a MiniObject * returns a new reference, or NULL
+// with an exception pending (binary slots return a new reference to NotImplemented for
+// operands they do not handle); arguments are borrowed unless a comment says "takes over".
 
 #include <errno.h>
 #include <float.h>
@@ -66,6 +70,9 @@ static inline bool mpz_fits_small(mpz_srcptr z, int64_t *out) {
 // Reads the value of [o] into [out]; false when [o] is not an int. Subclass instances holding a
 // small value are read as small, so the fast paths cover them too.
 static inline bool get_val(MiniObject *o, IntVal *out) {
+    // Every field is set on every path, so optimisers see no uninitialised reads.
+    out->v = 0;
+    out->z = NULL;
     if (MINI_IS_SMALLINT(o)) {
         out->small = true;
         out->v = MINI_SMALLINT_VALUE(o);
@@ -86,6 +93,7 @@ static inline bool get_val(MiniObject *o, IntVal *out) {
         out->z = z;
         return true;
     }
+    out->small = true;
     return false;
 }
 
@@ -371,14 +379,15 @@ static size_t unicode_space_at(const unsigned char *p, const unsigned char *end)
     return 0;
 }
 
-static inline bool ascii_space(unsigned char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+// Text (str) also counts \x1c-\x1f as space, as str.isspace does; bytes do not.
+static inline bool ascii_space(unsigned char c, bool unicode) {
+    return c == ' ' || (c >= '\t' && c <= '\r') || (unicode && c >= 0x1c && c <= 0x1f);
 }
 
 void num_strip_space(const char **start, const char **end, bool unicode) {
     const unsigned char *p = (const unsigned char *)*start, *e = (const unsigned char *)*end;
     for (;;) {
-        if (p < e && ascii_space(*p)) {
+        if (p < e && ascii_space(*p, unicode)) {
             p++;
             continue;
         }
@@ -388,7 +397,7 @@ void num_strip_space(const char **start, const char **end, bool unicode) {
         p += n;
     }
     for (;;) {
-        if (e > p && ascii_space(e[-1])) {
+        if (e > p && ascii_space(e[-1], unicode)) {
             e--;
             continue;
         }
@@ -1654,7 +1663,11 @@ static MiniObject *int_format(MiniObject *self, MiniObject *spec) {
                 digits[i] = (char)(digits[i] - 'a' + 'A');
     }
     if (fs.alternate) {
-        prefix = type == 'b' ? "0b" : type == 'o' ? "0o" : type == 'x' ? "0x" : type == 'X' ? "0X" : "";
+        prefix = type == 'b'   ? "0b"
+                 : type == 'o' ? "0o"
+                 : type == 'x' ? "0x"
+                 : type == 'X' ? "0X"
+                               : "";
     }
     MiniObject *r = format_number(&fs, val_sign(&v) < 0, prefix, digits, "");
     mini_free(digits);

@@ -41,8 +41,9 @@ int int_compare_double(MiniObject *i, double d);
 // "int too large to convert to float" when it is out of range.
 bool int_to_double(MiniObject *o, double *out);
 
-// Moves [*start, *end) inward past whitespace: ASCII whitespace (with \x1c-\x1f as str.isspace
-// has it) and, when [unicode], the UTF-8 encoded Unicode spaces (U+00A0, U+3000, ...).
+// Moves [*start, *end) inward past whitespace: " \t\n\v\f\r", and when [unicode] (text from a
+// str) also \x1c-\x1f and the UTF-8 encoded Unicode spaces (U+00A0, U+3000, ...), as
+// str.isspace counts them.
 void num_strip_space(const char **start, const char **end, bool unicode);
 // The repr of [o] truncated to [max] code points, as CPython's "%.200R" does. New str.
 MiniObject *num_repr_truncated(MiniObject *o, size_t max);

@@ -418,7 +418,9 @@ static MiniObject *list_getitem(MiniObject *self, MiniObject *key) {
         MiniObject *res = list_new((size_t)n);
         if (!res)
             return NULL;
-        for (ssize_t i = 0, j = start; i < n; i++, j += step)
+        // Unsigned steps: past the last item the position may overflow; it is never used.
+        size_t j = (size_t)start;
+        for (ssize_t i = 0; i < n; i++, j += (size_t)step)
             LIST_ITEMS(res)[i] = mini_newref(l->items[j]);
         return res;
     }
@@ -592,7 +594,8 @@ static int list_setitem(MiniObject *self, MiniObject *key, MiniObject *value) {
         MINI_DECREF(seq);
         return -1;
     }
-    for (ssize_t i = 0, cur = start; i < n; i++, cur += step) {
+    size_t cur = (size_t)start;
+    for (ssize_t i = 0; i < n; i++, cur += (size_t)step) {
         garbage[i] = l->items[cur];
         MINI_INCREF(src[i]);
         l->items[cur] = src[i];
@@ -616,13 +619,14 @@ static int list_contains(MiniObject *self, MiniObject *item) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sorting: a stable bottom-up merge sort on an array of keys, with the values (when a key
-// function was given) moved alongside. Every comparison is `<`; when one fails the arrays
-// are left a permutation of what they were, so no reference is lost or doubled.
+// Sorting. The runs are found as CPython's timsort finds them: a natural run (ascending, or
+// strictly descending and then reversed) extended to `minrun` items by binary insertion. So
+// for lists under 64 items - one run - mini makes exactly CPython's comparisons in CPython's
+// order, and a sort that fails half-way leaves the list as CPython would. The runs are then
+// merged pairwise with a stable merge (no galloping). Every comparison is `<`; when one fails
+// the arrays are left a permutation of what they were, so no reference is lost or doubled. The
+// values (when a key function was given) move alongside the keys.
 // ---------------------------------------------------------------------------------------------
-
-// Insertion sort runs this long before the merging starts.
-#define SORT_RUN 32
 
 typedef struct {
     MiniObject **keys;
@@ -663,33 +667,87 @@ static int (*choose_lt(MiniObject *const *keys, size_t n))(MiniObject *, MiniObj
     return ints ? lt_smallint : floats ? lt_float : strs ? lt_str : lt_generic;
 }
 
-// Sorts [lo, hi) by binary insertion: stable, and nothing moves until the position of the
-// new item is known.
-static int insertion_sort(SortState *s, size_t lo, size_t hi) {
-    for (size_t i = lo + 1; i < hi; i++) {
-        MiniObject *pivot = s->keys[i];
-        size_t l = lo, r = i;
-        while (l < r) {
-            size_t m = l + (r - l) / 2;
-            int c = s->lt(pivot, s->keys[m]);
+// Swaps items i and j of the keys (and values).
+static void swap_items(SortState *s, size_t i, size_t j) {
+    MiniObject *t = s->keys[i];
+    s->keys[i] = s->keys[j];
+    s->keys[j] = t;
+    if (s->values) {
+        t = s->values[i];
+        s->values[i] = s->values[j];
+        s->values[j] = t;
+    }
+}
+
+// The length of the run starting at [lo] (CPython's count_run): the longest ascending
+// prefix, or the longest strictly descending one (*descending set). -1 on error.
+static ssize_t count_run(SortState *s, size_t lo, size_t hi, bool *descending) {
+    *descending = false;
+    if (lo + 1 == hi)
+        return 1;
+    size_t i = lo + 1;
+    int c = s->lt(s->keys[i], s->keys[i - 1]);
+    if (c < 0)
+        return -1;
+    if (c) {
+        *descending = true;
+        for (i++; i < hi; i++) {
+            c = s->lt(s->keys[i], s->keys[i - 1]);
+            if (c < 0)
+                return -1;
+            if (!c)
+                break;
+        }
+    } else {
+        for (i++; i < hi; i++) {
+            c = s->lt(s->keys[i], s->keys[i - 1]);
             if (c < 0)
                 return -1;
             if (c)
-                r = m;
-            else
-                l = m + 1;
+                break;
         }
-        if (l == i)
-            continue;
-        memmove(s->keys + l + 1, s->keys + l, (i - l) * sizeof(MiniObject *));
+    }
+    return (ssize_t)(i - lo);
+}
+
+// Sorts [lo, hi) by binary insertion, [lo, start) being sorted already (CPython's
+// binarysort): stable, and nothing moves until the place of the new item is known.
+static int binary_sort(SortState *s, size_t lo, size_t hi, size_t start) {
+    if (lo == start)
+        start++;
+    for (; start < hi; start++) {
+        MiniObject *pivot = s->keys[start];
+        size_t l = lo, r = start;
+        do {
+            size_t p = l + ((r - l) >> 1);
+            int c = s->lt(pivot, s->keys[p]);
+            if (c < 0)
+                return -1;
+            if (c)
+                r = p;
+            else
+                l = p + 1;
+        } while (l < r);
+        memmove(s->keys + l + 1, s->keys + l, (start - l) * sizeof(MiniObject *));
         s->keys[l] = pivot;
         if (s->values) {
-            MiniObject *v = s->values[i];
-            memmove(s->values + l + 1, s->values + l, (i - l) * sizeof(MiniObject *));
+            MiniObject *v = s->values[start];
+            memmove(s->values + l + 1, s->values + l, (start - l) * sizeof(MiniObject *));
             s->values[l] = v;
         }
     }
     return 0;
+}
+
+// CPython's merge_compute_minrun: n itself below 64, else a length in [32, 64] such that
+// n / minrun is a power of two or close to one.
+static size_t compute_minrun(size_t n) {
+    size_t r = 0;
+    while (n >= 64) {
+        r |= n & 1;
+        n >>= 1;
+    }
+    return n + r;
 }
 
 // Merges the sorted runs [lo, mid) and [mid, hi). The left run is copied aside and merged
@@ -732,17 +790,48 @@ static int merge_runs(SortState *s, size_t lo, size_t mid, size_t hi) {
 }
 
 static int merge_sort(SortState *s, size_t n) {
-    for (size_t lo = 0; lo < n; lo += SORT_RUN)
-        if (insertion_sort(s, lo, lo + SORT_RUN < n ? lo + SORT_RUN : n) < 0)
+    size_t minrun = compute_minrun(n);
+    // Every run but the last has at least minrun items.
+    size_t *runs = mini_malloc((n / minrun + 2) * sizeof(size_t));
+    if (!runs)
+        return -1;
+    size_t nruns = 0;
+    for (size_t lo = 0; lo < n;) {
+        bool descending;
+        ssize_t len = count_run(s, lo, n, &descending);
+        if (len < 0) {
+            mini_free(runs);
             return -1;
-    for (size_t width = SORT_RUN; width < n; width *= 2) {
-        for (size_t lo = 0; lo + width < n; lo += 2 * width) {
-            size_t mid = lo + width;
-            size_t hi = mid + width < n ? mid + width : n;
-            if (merge_runs(s, lo, mid, hi) < 0)
-                return -1;
         }
+        if (descending)
+            for (size_t i = lo, j = lo + (size_t)len - 1; i < j; i++, j--)
+                swap_items(s, i, j);
+        if ((size_t)len < minrun) {
+            size_t force = n - lo < minrun ? n - lo : minrun;
+            if (binary_sort(s, lo, lo + force, lo + (size_t)len) < 0) {
+                mini_free(runs);
+                return -1;
+            }
+            len = (ssize_t)force;
+        }
+        runs[nruns++] = lo;
+        lo += (size_t)len;
     }
+    runs[nruns] = n;
+    // Merge neighbouring runs pairwise until one is left.
+    while (nruns > 1) {
+        size_t out = 0;
+        for (size_t i = 0; i < nruns; i += 2) {
+            if (i + 1 < nruns && merge_runs(s, runs[i], runs[i + 1], runs[i + 2]) < 0) {
+                mini_free(runs);
+                return -1;
+            }
+            runs[out++] = runs[i];
+        }
+        runs[out] = n;
+        nruns = out;
+    }
+    mini_free(runs);
     return 0;
 }
 
@@ -862,8 +951,8 @@ static MiniObject *list_m_insert(MiniObject *self, MiniObject *const *args, size
                                  MiniObject *kwnames) {
     if (!container_arg_range("list.insert", "insert", nargs, kwnames, 2, 2))
         return NULL;
-    ssize_t i = mini_as_ssize(args[0]);
-    if (i == -1 && mini_error_occurred())
+    ssize_t i;
+    if (!container_ssize_arg(args[0], &i))
         return NULL;
     MiniList *l = (MiniList *)self;
     size_t n = l->size;
@@ -887,11 +976,8 @@ static MiniObject *list_m_pop(MiniObject *self, MiniObject *const *args, size_t 
     if (!container_arg_range("list.pop", "pop", nargs, kwnames, 0, 1))
         return NULL;
     ssize_t i = -1;
-    if (nargs == 1) {
-        i = mini_as_ssize(args[0]);
-        if (i == -1 && mini_error_occurred())
-            return NULL;
-    }
+    if (nargs == 1 && !container_ssize_arg(args[0], &i))
+        return NULL;
     MiniList *l = (MiniList *)self;
     if (l->size == 0)
         return mini_raise_str(mini_exc_IndexError, "pop from empty list");

@@ -118,15 +118,18 @@ static inline void mini_decref(MiniObject *o) {
 }
 #define MINI_INCREF(o) mini_incref((MiniObject *)(o))
 #define MINI_DECREF(o) mini_decref((MiniObject *)(o))
+// The X forms accept NULL; each evaluates its argument exactly once.
 #define MINI_XINCREF(o)                                                                          \
     do {                                                                                         \
-        if (o)                                                                                   \
-            MINI_INCREF(o);                                                                      \
+        MiniObject *_xo = (MiniObject *)(o);                                                     \
+        if (_xo)                                                                                 \
+            mini_incref(_xo);                                                                    \
     } while (0)
 #define MINI_XDECREF(o)                                                                          \
     do {                                                                                         \
-        if (o)                                                                                   \
-            MINI_DECREF(o);                                                                      \
+        MiniObject *_xo = (MiniObject *)(o);                                                     \
+        if (_xo)                                                                                 \
+            mini_decref(_xo);                                                                    \
     } while (0)
 #define MINI_CLEAR(p)                                                                            \
     do {                                                                                         \
@@ -176,6 +179,11 @@ typedef struct GcHead {
 } GcHead;
 #define MINI_GC_HEAD(o) (((GcHead *)(o)) - 1)
 #define MINI_GC_OBJ(g) ((MiniObject *)(((GcHead *)(g)) + 1))
+// (Added by class.c.) A bit of GcHead.gc_refs: the container's finalizer (__del__) has run and
+// must never run again, even if the object was resurrected (PEP 442). class.c sets it when an
+// instance of a class with __del__ dies; the cycle collector must keep it when it uses gc_refs
+// as scratch, and set it when it finalizes garbage itself.
+#define MINI_GC_FINALIZED ((intptr_t)1 << 62)
 
 // Allocates a container of [type] with [size] bytes (header included, GcHead not), refcnt 1,
 // zero-filled, linked into the VM's container list. New reference.
@@ -589,6 +597,10 @@ MiniObject *str_percent_format(MiniObject *fmt, MiniObject *args);
 bool str_init(void);
 // str_from_format with a va_list (what mini_raise builds its message with). New str.
 MiniObject *str_from_vformat(const char *fmt, va_list ap);
+// The value 0-9 of a Unicode decimal digit (category Nd, e.g. '٣' is 3), or -1; and whether a
+// code point is whitespace as str.isspace() says. For int() and float() of non-ASCII text.
+int str_decimal_value(uint32_t cp);
+bool str_is_space(uint32_t cp);
 
 // A growable UTF-8 buffer for building strings in C.
 typedef struct {
@@ -1012,6 +1024,18 @@ MiniObject *mini_raise_syntax_error(MiniType *type, const char *filename, int li
                                     int offset, const char *text, const char *fmt, ...);
 // StopIteration's value (borrowed, None when absent).
 MiniObject *stopiteration_value(MiniObject *exc); // borrowed
+// (Added by exception.c.) Sets where the pending SyntaxError's location ends - [end_lineno]
+// 1-based, [end_offset] the 1-based column just past it - so that it prints CPython's ^^^^
+// range under the source line instead of one caret. No-op when no SyntaxError is pending.
+void mini_syntax_error_set_end(int end_lineno, int end_offset);
+// (Added by exception.c.) Prints "Exception ignored in: <repr of what>" and the pending
+// exception to sys.stderr, then clears it: for errors nobody can catch (__del__, callbacks).
+void exception_write_unraisable(MiniObject *what);
+// (Added by exception.c.) CPython's set_attribute_error_context: when the pending exception is
+// an AttributeError, records the object and attribute name whose lookup failed (its .obj and
+// .name), which the printout uses for "Did you mean: 'x'?". mini_getattr and the eval loop's
+// attribute loads call it after a failed lookup, as CPython's PyObject_GetAttr does.
+void exception_set_attribute_error_context(MiniObject *obj, MiniObject *name);
 
 // ---------------------------------------------------------------------------------------------
 // Generators (generator.c) and modules (module.c)

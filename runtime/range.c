@@ -300,106 +300,36 @@ static MiniObject *range_item(MiniRange *r, MiniObject *index) {
     return res;
 }
 
-// A slice bound as an exact int, with the TypeError worded for slices.
-static MiniObject *slice_bound(MiniObject *v) {
-    MiniObject *x = exact_index(v);
-    if (!x && mini_error_matches(mini_exc_TypeError)) {
-        mini_error_clear();
-        mini_raise_str(mini_exc_TypeError,
-                       "slice indices must be integers or None or have an __index__ method");
-    }
-    return x;
-}
-
-// Clamps a slice bound [v] (an exact int, or None for [dflt]) into [lower, upper], counting a
-// negative value from the end. New reference.
-static MiniObject *clamp_bound(MiniObject *v, MiniObject *dflt, MiniObject *len,
-                               MiniObject *lower, MiniObject *upper) {
-    if (v == MINI_NONE)
-        return mini_newref(dflt);
-    MiniObject *x = slice_bound(v);
-    if (!x)
-        return NULL;
-    int neg = mini_richcompare_bool(x, ZERO, CMP_LT);
-    if (neg < 0) {
-        MINI_DECREF(x);
-        return NULL;
-    }
-    if (neg) {
-        MiniObject *y = add(x, len);
-        MINI_DECREF(x);
-        if (!y)
-            return NULL;
-        x = y;
-        int lt = mini_richcompare_bool(x, lower, CMP_LT);
-        if (lt != 0) {
-            MINI_DECREF(x);
-            return lt < 0 ? NULL : mini_newref(lower);
-        }
-        return x;
-    }
-    int gt = mini_richcompare_bool(x, upper, CMP_GT);
-    if (gt != 0) {
-        MINI_DECREF(x);
-        return gt < 0 ? NULL : mini_newref(upper);
-    }
-    return x;
-}
-
 // r[slice]: another range. The slice is resolved on int objects (CPython's
 // _PySlice_GetLongIndices), so it works for ranges longer than any machine int.
-static MiniObject *range_slice(MiniRange *r, MiniSlice *s) {
-    MiniObject *step = ONE;
-    if (s->step != MINI_NONE) {
-        step = slice_bound(s->step);
-        if (!step)
-            return NULL;
-        if (step == ZERO)
-            return mini_raise_str(mini_exc_ValueError, "slice step cannot be zero");
-    }
-    MiniObject *len = range_length_obj(r), *lower = NULL, *upper = NULL;
-    MiniObject *start = NULL, *stop = NULL, *res = NULL;
-    int neg = mini_richcompare_bool(step, ZERO, CMP_LT);
-    if (!len || neg < 0)
-        goto done;
-    if (neg) {
-        lower = MINI_FROM_SMALLINT(-1);
-        upper = sub(len, ONE);
+static MiniObject *range_slice(MiniRange *r, MiniObject *slice) {
+    MiniObject *len = range_length_obj(r);
+    if (!len)
+        return NULL;
+    MiniObject *start, *stop, *step;
+    bool ok = container_slice_long_indices(slice, len, &start, &stop, &step);
+    MINI_DECREF(len);
+    if (!ok)
+        return NULL;
+    MiniObject *res = NULL;
+    MiniObject *nstart = compute_item(r, start);
+    MiniObject *nstop = nstart ? compute_item(r, stop) : NULL;
+    MiniObject *nstep = nstop ? mul(r->step, step) : NULL;
+    if (nstep) {
+        res = make_range(nstart, nstop, nstep);
     } else {
-        lower = ZERO;
-        upper = mini_newref(len);
+        MINI_XDECREF(nstart);
+        MINI_XDECREF(nstop);
     }
-    if (!upper)
-        goto done;
-    start = clamp_bound(s->start, neg ? upper : lower, len, lower, upper);
-    if (!start)
-        goto done;
-    stop = clamp_bound(s->stop, neg ? lower : upper, len, lower, upper);
-    if (!stop)
-        goto done;
-    {
-        MiniObject *nstart = compute_item(r, start);
-        MiniObject *nstop = nstart ? compute_item(r, stop) : NULL;
-        MiniObject *nstep = nstop ? mul(r->step, step) : NULL;
-        if (nstep) {
-            res = make_range(nstart, nstop, nstep);
-        } else {
-            MINI_XDECREF(nstart);
-            MINI_XDECREF(nstop);
-        }
-    }
-done:
-    MINI_XDECREF(start);
-    MINI_XDECREF(stop);
-    MINI_XDECREF(upper);
-    MINI_XDECREF(len);
+    MINI_DECREF(start);
+    MINI_DECREF(stop);
     MINI_DECREF(step);
     return res;
 }
 
 static MiniObject *range_getitem(MiniObject *self, MiniObject *key) {
     if (MINI_IS_PTR(key) && key->type == &mini_slice_type)
-        return range_slice(R(self), (MiniSlice *)key);
+        return range_slice(R(self), key);
     if (container_is_index(key))
         return range_item(R(self), key);
     return mini_raise(mini_exc_TypeError, "range indices must be integers or slices, not %s",

@@ -102,6 +102,95 @@ ssize_t slice_indices(MiniObject *slice, ssize_t length, ssize_t *start, ssize_t
 }
 
 // ---------------------------------------------------------------------------------------------
+// Resolution on int objects, for lengths beyond ssize_t (range(10**20)[::2], slice.indices)
+// ---------------------------------------------------------------------------------------------
+
+#define ZERO MINI_FROM_SMALLINT(0)
+
+// A slice bound as an exact int: TypeError for objects without __index__. New reference.
+static MiniObject *long_bound(MiniObject *v) {
+    if (!container_is_index(v))
+        return mini_raise_str(mini_exc_TypeError,
+                              "slice indices must be integers or None or have an __index__ method");
+    MiniObject *x = mini_index(v);
+    if (!x || int_check_exact(x))
+        return x;
+    // A bool or an int subclass from __index__ computes as a plain int.
+    MiniObject *plain = mini_number_int(x);
+    MINI_DECREF(x);
+    return plain;
+}
+
+// The bound [v] (None: [dflt]) counted from the end when negative and clamped into
+// [lower, upper]. New reference.
+static MiniObject *clamp_bound(MiniObject *v, MiniObject *dflt, MiniObject *length,
+                               MiniObject *lower, MiniObject *upper) {
+    if (v == MINI_NONE)
+        return mini_newref(dflt);
+    MiniObject *x = long_bound(v);
+    if (!x)
+        return NULL;
+    int neg = mini_richcompare_bool(x, ZERO, CMP_LT);
+    if (neg < 0) {
+        MINI_DECREF(x);
+        return NULL;
+    }
+    if (neg) {
+        MiniObject *y = mini_binary_op(x, length, BINOP_ADD);
+        MINI_DECREF(x);
+        if (!y)
+            return NULL;
+        x = y;
+    }
+    MiniObject *limit = neg ? lower : upper;
+    int out = mini_richcompare_bool(x, limit, neg ? CMP_LT : CMP_GT);
+    if (out != 0) {
+        MINI_DECREF(x);
+        return out < 0 ? NULL : mini_newref(limit);
+    }
+    return x;
+}
+
+bool container_slice_long_indices(MiniObject *slice, MiniObject *length, MiniObject **start,
+                                  MiniObject **stop, MiniObject **step) {
+    MiniSlice *s = SL(slice);
+    MiniObject *st = MINI_FROM_SMALLINT(1);
+    if (s->step != MINI_NONE) {
+        st = long_bound(s->step);
+        if (!st)
+            return false;
+        if (st == ZERO) {
+            mini_raise_str(mini_exc_ValueError, "slice step cannot be zero");
+            return false;
+        }
+    }
+    int neg = mini_richcompare_bool(st, ZERO, CMP_LT);
+    if (neg < 0) {
+        MINI_DECREF(st);
+        return false;
+    }
+    // A negative step walks from length - 1 down to -1, a positive one from 0 up to length.
+    MiniObject *lower = neg ? MINI_FROM_SMALLINT(-1) : ZERO;
+    MiniObject *upper = neg ? mini_binary_op(length, lower, BINOP_ADD) : mini_newref(length);
+    if (!upper) {
+        MINI_DECREF(st);
+        return false;
+    }
+    MiniObject *a = clamp_bound(s->start, neg ? upper : lower, length, lower, upper);
+    MiniObject *b = a ? clamp_bound(s->stop, neg ? lower : upper, length, lower, upper) : NULL;
+    MINI_DECREF(upper);
+    if (!b) {
+        MINI_XDECREF(a);
+        MINI_DECREF(st);
+        return false;
+    }
+    *start = a;
+    *stop = b;
+    *step = st;
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The type
 // ---------------------------------------------------------------------------------------------
 
@@ -155,24 +244,34 @@ static MiniObject *slice_richcompare(MiniObject *a, MiniObject *b, int op) {
     return r;
 }
 
-// slice.indices(length) -> (start, stop, step) resolved for a sequence of that length.
+// slice.indices(length) -> (start, stop, step) resolved for a sequence of that length, on
+// int objects: slice(None, None, 10**20).indices(5) keeps its huge step.
 static MiniObject *slice_m_indices(MiniObject *self, MiniObject *const *args, size_t nargs,
                                    MiniObject *kwnames) {
     if (!container_arg_one("slice.indices", nargs, kwnames))
         return NULL;
-    ssize_t length = mini_as_ssize(args[0]);
-    if (length == -1 && mini_error_occurred())
+    MiniObject *length = mini_index(args[0]);
+    if (!length)
         return NULL;
-    if (length < 0)
+    if (int_sign(length) < 0) {
+        MINI_DECREF(length);
         return mini_raise_str(mini_exc_ValueError, "length should not be negative");
-    ssize_t start, stop, step;
-    if (slice_indices(self, length, &start, &stop, &step) < 0)
+    }
+    MiniObject *start, *stop, *step;
+    bool ok = container_slice_long_indices(self, length, &start, &stop, &step);
+    MINI_DECREF(length);
+    if (!ok)
         return NULL;
-    MiniObject *a = int_from_i64(start), *b = int_from_i64(stop), *c = int_from_i64(step);
-    MiniObject *t = (a && b && c) ? tuple_pack(3, a, b, c) : NULL;
-    MINI_XDECREF(a);
-    MINI_XDECREF(b);
-    MINI_XDECREF(c);
+    MiniObject *t = tuple_new(3);
+    if (!t) {
+        MINI_DECREF(start);
+        MINI_DECREF(stop);
+        MINI_DECREF(step);
+        return NULL;
+    }
+    TUPLE_ITEMS(t)[0] = start;
+    TUPLE_ITEMS(t)[1] = stop;
+    TUPLE_ITEMS(t)[2] = step;
     return t;
 }
 

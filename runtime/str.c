@@ -127,6 +127,32 @@ size_t str_uc_case(uint32_t cp, UcMapping kind, char *out) {
     return utf8_encode(run_lookup(runs, nruns, cp), out);
 }
 
+int str_decimal_value(uint32_t cp) {
+    if (cp < 0x80)
+        return (cp >= '0' && cp <= '9') ? (int)(cp - '0') : -1;
+    if (!(str_uc_flags(cp) & UC_DECIMAL))
+        return -1;
+    // Decimal digits come in blocks of ten starting at a zero, so the distance from the start
+    // of the run of decimal code points gives the value.
+    size_t lo = 0, hi = COUNT_OF(ucd_prop_runs);
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ucd_prop_runs[mid].start <= cp)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    while (lo > 0 && (ucd_prop_runs[lo - 1].flags & UC_DECIMAL))
+        lo--;
+    return (int)((cp - ucd_prop_runs[lo].start) % 10);
+}
+
+bool str_is_space(uint32_t cp) {
+    if (cp < 0x80)
+        return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || (cp >= 0x1c && cp <= 0x1f);
+    return (str_uc_flags(cp) & UC_SPACE) != 0;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Allocation and the caches
 // ---------------------------------------------------------------------------------------------
@@ -1374,11 +1400,7 @@ static int str_contains(MiniObject *self, MiniObject *item) {
 // Splitting, joining, stripping
 // ---------------------------------------------------------------------------------------------
 
-static bool is_space_cp(uint32_t cp) {
-    if (cp < 0x80)
-        return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || (cp >= 0x1c && cp <= 0x1f);
-    return (str_uc_flags(cp) & UC_SPACE) != 0;
-}
+static bool is_space_cp(uint32_t cp) { return str_is_space(cp); }
 
 // Is the code point at byte [off] whitespace? Stores its length in [n].
 static bool space_at(const char *s, size_t off, size_t *n) {
@@ -2450,8 +2472,16 @@ static MiniObject *str_richcompare(MiniObject *a, MiniObject *b, int op) {
 }
 
 static MiniObject *str_add(MiniObject *a, MiniObject *b) {
-    if (!str_check(a) || !str_check(b))
+    if (!str_check(a))
         return MINI_NOTIMPL;
+    if (!str_check(b)) {
+        // A class written in mini may still take it with __radd__; no builtin type does, so
+        // say what CPython says right here (str.__add__(1) raises it too).
+        if (MINI_IS_PTR(b) && (b->type->flags & MINI_TPFLAG_HEAPTYPE))
+            return MINI_NOTIMPL;
+        return mini_raise(mini_exc_TypeError, "can only concatenate str (not \"%s\") to str",
+                          mini_type_name(b));
+    }
     return str_concat(a, b);
 }
 

@@ -289,7 +289,9 @@ static MiniObject *tuple_getitem(MiniObject *self, MiniObject *key) {
         MiniObject *t = tuple_new((size_t)n);
         if (!t)
             return NULL;
-        for (ssize_t i = 0, j = start; i < n; i++, j += step)
+        // Unsigned steps: past the last item the position may overflow; it is never used.
+        size_t j = (size_t)start;
+        for (ssize_t i = 0; i < n; i++, j += (size_t)step)
             TUPLE_ITEMS(t)[i] = mini_newref(TUPLE_GET(self, j));
         return t;
     }

@@ -10,6 +10,9 @@
 // The functions that look at the caller (globals, locals, vars, dir, eval, exec) read the
 // running frame, mini_ts->frame: a builtin called from mini code runs without a frame of its
 // own, so that frame is the caller's.
+//
+// Every builtin_* function has the vectorcall signature (arguments borrowed) and returns a new
+// reference, or NULL with an exception pending.
 
 #include "stdlib.h"
 
@@ -18,6 +21,7 @@
 
 #include "../compiler/compiler.h"
 #include "../runtime/fileobject.h"
+#include "../runtime/generator.h"
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -333,7 +337,7 @@ static MiniObject *builtin_abs(MiniObject *self, MiniObject *const *args, size_t
     return mini_abs(args[0]);
 }
 
-// all() and any(): the first item whose truth is [stop] decides.
+// all() and any(): the first item whose truth is [stop] decides. Returns a bool (immortal).
 static MiniObject *all_any(const char *fname, MiniObject *const *args, size_t nargs,
                            MiniObject *kwnames, bool stop) {
     if (!one_arg(fname, nargs, kwnames))
@@ -389,7 +393,7 @@ static MiniObject *builtin_repr(MiniObject *self, MiniObject *const *args, size_
 }
 
 // bin/oct/hex: the integer (via __index__) in [base] with its sign before [prefix]:
-// hex(-255) == '-0xff'.
+// hex(-255) == '-0xff'. New str.
 static MiniObject *int_with_prefix(const char *fname, MiniObject *const *args, size_t nargs,
                                    MiniObject *kwnames, int base, const char *prefix) {
     if (!one_arg(fname, nargs, kwnames))
@@ -560,9 +564,9 @@ static MiniObject *builtin_format(MiniObject *self, MiniObject *const *args, siz
 }
 
 // The special method [name] of class [t] when the program wrote it in mini (a function in a
-// class dict), else NULL. divmod computes the builtin numbers itself, so it never needs the
-// C-level methods of int and float.
-static MiniObject *mini_special(MiniType *t, const char *name) {
+// class dict; borrowed), else NULL. divmod computes the builtin numbers itself, so it never
+// needs the C-level methods of int and float.
+static MiniObject *program_method(MiniType *t, const char *name) {
     MiniObject *m = type_lookup(t, mini_intern(name));
     return m && MINI_IS_PTR(m) && m->type == &mini_function_type ? m : NULL;
 }
@@ -578,9 +582,9 @@ static MiniObject *builtin_divmod(MiniObject *self, MiniObject *const *args, siz
     MiniObject *a = args[0], *b = args[1];
     MiniType *ta = mini_type(a), *tb = mini_type(b);
     if ((ta->flags | tb->flags) & MINI_TPFLAG_HEAPTYPE) {
-        MiniObject *fa = mini_special(ta, "__divmod__");
-        MiniObject *fb = tb != ta ? mini_special(tb, "__rdivmod__") : NULL;
-        if (fb && type_is_subtype(tb, ta) && fb != mini_special(ta, "__rdivmod__")) {
+        MiniObject *fa = program_method(ta, "__divmod__");
+        MiniObject *fb = tb != ta ? program_method(tb, "__rdivmod__") : NULL;
+        if (fb && type_is_subtype(tb, ta) && fb != program_method(ta, "__rdivmod__")) {
             MiniObject *r = mini_call_n(fb, 2, b, a);
             if (r != MINI_NOTIMPL)
                 return r;
@@ -992,6 +996,32 @@ static MiniObject *builtin_next(MiniObject *self, MiniObject *const *args, size_
     MiniType *t = mini_type(args[0]);
     if (!t->iternext)
         return mini_raise(mini_exc_TypeError, "'%s' object is not an iterator", t->name);
+    if (generator_check(args[0])) {
+        // A generator's return value travels in the StopIteration next() raises, which the
+        // iternext slot (made for loops) does not keep: resume it directly.
+        MiniObject *r;
+        GenResult gr = generator_send((MiniGenerator *)args[0], MINI_NONE, false, &r);
+        if (gr == GEN_RESULT_YIELD)
+            return r;
+        if (gr == GEN_RESULT_RETURN && nargs < 2 && r != MINI_NONE) {
+            MiniObject *targs = tuple_pack(1, r);
+            MINI_DECREF(r);
+            MiniObject *exc = targs ? exception_new(mini_exc_StopIteration, targs) : NULL;
+            MINI_XDECREF(targs);
+            if (exc)
+                mini_error_restore(exc);
+            return NULL;
+        }
+        if (gr == GEN_RESULT_RETURN)
+            MINI_DECREF(r);
+        else if (nargs < 2 || !mini_error_matches(mini_exc_StopIteration))
+            return NULL;
+        else
+            mini_error_clear();
+        if (nargs == 2)
+            return mini_newref(args[1]);
+        return mini_raise_object((MiniObject *)mini_exc_StopIteration);
+    }
     MiniObject *res = t->iternext(args[0]);
     if (res)
         return res;
@@ -1006,7 +1036,7 @@ static MiniObject *builtin_next(MiniObject *self, MiniObject *const *args, size_
 }
 
 // min() and max(): [op] is CMP_LT for min, CMP_GT for max; an item replaces the best so far
-// when `item op best` (so the first of equal items wins, as in CPython).
+// when `item op best` (so the first of equal items wins, as in CPython). New reference.
 static MiniObject *min_max(const char *fname, MiniObject *const *args, size_t nargs,
                            MiniObject *kwnames, int op) {
     if (nargs == 0)
@@ -1384,9 +1414,25 @@ done:
     return cls;
 }
 
-// Raises ModuleNotFoundError "No module named 'x'" with its name attribute set. NULL.
+// Raises ModuleNotFoundError "No module named 'x'" with its name attribute set; for a
+// submodule of a module that is not a package, CPython's longer message. NULL.
 static MiniObject *module_not_found(MiniObject *name) {
-    MiniObject *msg = str_from_format("No module named %R", name);
+    MiniObject *parent = NULL, *parent_mod = NULL;
+    const char *data = STR_DATA(name);
+    const char *dot = memrchr(data, '.', STR_SIZE(name));
+    if (dot) {
+        parent = str_new(data, (size_t)(dot - data));
+        if (!parent)
+            return NULL;
+        parent_mod = dict_get(mini_ts->vm->modules, parent);
+    }
+    MiniObject *path = parent_mod ? mini_getattr_opt(parent_mod, MINI_ID(__path__)) : NULL;
+    MiniObject *msg = parent_mod && !path && !mini_error_occurred()
+                          ? str_from_format("No module named %R; %R is not a package", name,
+                                            parent)
+                          : str_from_format("No module named %R", name);
+    MINI_XDECREF(path);
+    MINI_XDECREF(parent);
     if (!msg)
         return NULL;
     MiniObject *args = tuple_pack(1, msg);
@@ -1499,6 +1545,7 @@ static CodeObject *compile_text(const char *text, size_t size, const char *filen
 
 // eval and exec: resolve globals and locals (the caller's when omitted), make sure the
 // globals know the builtins, compile the source unless it is a code object, and run it.
+// New reference: the value for eval, None for exec.
 static MiniObject *eval_or_exec(MiniObject *source, MiniObject *globals, MiniObject *locals,
                                 bool is_exec) {
     const char *fname = is_exec ? "exec" : "eval";
@@ -1738,6 +1785,43 @@ static int add(MiniObject *d, const char *name, MiniObject *value) {
     return key ? dict_set(d, key, value) : -1;
 }
 
+// The warning categories CPython has beyond object.h's exception list. Nothing in mini
+// raises them, but programs name them (`except ResourceWarning`), so they exist as classes
+// made like a class statement would: subclasses of Warning living in builtins.
+static const char *const extra_warnings[][2] = {
+    {"BytesWarning", "Base class for warnings about bytes and buffer related problems."},
+    {"EncodingWarning", "Base class for warnings about encodings."},
+    {"FutureWarning", "Base class for warnings about constructs that will change semantically."},
+    {"ImportWarning", "Base class for warnings about probable mistakes in module imports"},
+    {"PendingDeprecationWarning",
+     "Base class for warnings about features which will be deprecated in the future."},
+    {"ResourceWarning", "Base class for warnings about resource usage."},
+    {"SyntaxWarning", "Base class for warnings about dubious syntax."},
+    {"UnicodeWarning", "Base class for warnings about Unicode related problems."},
+};
+
+// Makes one of those classes and adds it to the builtins dict [d]. -1 on error.
+static int add_warning_class(MiniObject *d, const char *name, const char *doc) {
+    MiniObject *ns = dict_new();
+    MiniObject *bases = tuple_pack(1, (MiniObject *)mini_exc_Warning);
+    MiniObject *doc_str = str_from_cstr(doc);
+    MiniObject *cls = NULL;
+    if (ns && bases && doc_str && dict_set(ns, MINI_ID(__module__), MINI_ID(builtins)) == 0 &&
+        dict_set(ns, MINI_ID(__doc__), doc_str) == 0) {
+        MiniObject *args[3] = {mini_intern(name), bases, ns};
+        if (args[0])
+            cls = mini_call((MiniObject *)&mini_type_type, args, 3, NULL);
+    }
+    MINI_XDECREF(ns);
+    MINI_XDECREF(bases);
+    MINI_XDECREF(doc_str);
+    if (!cls)
+        return -1;
+    int r = add(d, name, cls);
+    MINI_DECREF(cls);
+    return r;
+}
+
 MiniObject *builtins_init(VM *vm) {
     (void)vm;
     MiniObject *m = module_new_builtin("builtins", builtin_functions);
@@ -1755,6 +1839,9 @@ MiniObject *builtins_init(VM *vm) {
         goto error;
     MINI_EXCEPTIONS(X)
 #undef X
+    for (size_t i = 0; i < sizeof extra_warnings / sizeof extra_warnings[0]; i++)
+        if (add_warning_class(d, extra_warnings[i][0], extra_warnings[i][1]) < 0)
+            goto error;
     // CPython keeps these two old names of OSError.
     if (add(d, "EnvironmentError", (MiniObject *)mini_exc_OSError) < 0 ||
         add(d, "IOError", (MiniObject *)mini_exc_OSError) < 0)

@@ -10,6 +10,9 @@
 // sys.version_info is a static subclass of tuple (so it indexes, unpacks and compares as the
 // tuple (3, 11, 0, 'final', 0)) with named fields, and "namespace" objects (implementation,
 // flags, float_info) are attribute bags that print as `name(key=value, ...)`.
+//
+// The sys_* functions have the vectorcall signature and return a new reference, or NULL with
+// an exception pending.
 
 #include "stdlib.h"
 
@@ -241,7 +244,15 @@ static MiniObject *sys_exit(MiniObject *self, MiniObject *const *args, size_t na
     (void)self;
     if (!mini_no_kwargs("sys.exit", kwnames) || !mini_check_nargs("exit", nargs, 0, 1))
         return NULL;
-    MiniObject *targs = tuple_from_array(args, nargs);
+    // The status becomes the exception's arguments as CPython's PyErr_SetObject makes them:
+    // None gives (), a tuple is the arguments itself, anything else is the one argument.
+    MiniObject *targs;
+    if (nargs == 0 || args[0] == MINI_NONE)
+        targs = mini_newref(tuple_empty());
+    else if (tuple_check(args[0]))
+        targs = mini_newref(args[0]);
+    else
+        targs = tuple_pack(1, args[0]);
     if (!targs)
         return NULL;
     MiniObject *exc = exception_new(mini_exc_SystemExit, targs);
@@ -646,6 +657,7 @@ static MiniObject *make_executable(void) {
     return s;
 }
 
+// sys.float_info, with the values of IEEE 754 doubles. New reference.
 static MiniObject *make_float_info(void) {
     MiniObject *ns = namespace_new("sys.float_info");
     if (!ns)
@@ -667,6 +679,7 @@ static MiniObject *make_float_info(void) {
     return ns;
 }
 
+// sys.flags: every option off (mini has no command-line options that set them). New reference.
 static MiniObject *make_flags(void) {
     static const char *const zero_flags[] = {
         "debug",      "inspect",     "interactive",     "optimize", "dont_write_bytecode",
@@ -692,6 +705,7 @@ error:
     return NULL;
 }
 
+// sys.implementation: name 'mini' and mini's own version. New reference.
 static MiniObject *make_implementation(void) {
     MiniObject *ns = namespace_new("namespace");
     if (!ns)
@@ -732,10 +746,10 @@ MiniObject *sys_init(VM *vm) {
         vm->int_max_str_digits = DEFAULT_INT_MAX_STR_DIGITS;
 
     // The standard streams: stdout is line-buffered on a terminal and block-buffered
-    // otherwise (flushed at exit), stderr writes through.
+    // otherwise (flushed at exit); stderr also writes every write through at once.
     MiniObject *in = file_from_fd(0, "<stdin>", "r", false);
     MiniObject *out = file_from_fd(1, "<stdout>", "w", isatty(1));
-    MiniObject *err = file_from_fd(2, "<stderr>", "w", true);
+    MiniObject *err = file_from_fd(2, "<stderr>", "w", isatty(2));
     if (!in || !out || !err) {
         MINI_XDECREF(in);
         MINI_XDECREF(out);

@@ -55,10 +55,17 @@
 #define NOINLINE __attribute__((noinline))
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
+// Hides the value of [v] from the optimizer: keeps two 8-byte stack loads from being merged
+// into one 16-byte load, which stalls when the slots were just written separately.
+#define OPAQUE(v) __asm__("" : "+r"(v))
+// Stops the optimizer from turning a short store loop into a memset call.
+#define NO_MEMSET() __asm__("" ::: "memory")
 #else
 #define NOINLINE
 #define LIKELY(x) (x)
 #define UNLIKELY(x) (x)
+#define OPAQUE(v) ((void)0)
+#define NO_MEMSET() ((void)0)
 #endif
 
 // ---------------------------------------------------------------------------------------------
@@ -194,6 +201,35 @@ static inline MiniObject *instance_dict(MiniObject *o, MiniType *tp) {
     return *(MiniObject **)((char *)o + tp->dictoffset);
 }
 
+void eval_types_changed(void) {
+    ThreadState *ts = mini_ts;
+    if (ts && ts->vm)
+        ts->vm->type_epoch++;
+}
+
+// type_lookup(tp, name) through the thread's type attribute cache. [name] must be immortal
+// (the interned names of co_names are): entries are keyed by its address. Borrowed or NULL.
+static inline MiniObject *cached_type_lookup(ThreadState *ts, MiniType *tp, MiniObject *name) {
+#if MINI_TYPE_CACHE
+    // Read the epoch first: if the lookup itself runs code that changes a class, the entry
+    // is stored already stale and is never used.
+    uint64_t epoch = ts->vm->type_epoch;
+    size_t h = ((((uintptr_t)tp) >> 3) ^ (((uintptr_t)name) >> 4)) & (TYPE_CACHE_SIZE - 1);
+    TypeCacheEntry *e = &ts->type_cache[h];
+    if (e->type == tp && e->name == name && e->epoch == epoch)
+        return e->value;
+    MiniObject *v = type_lookup(tp, name);
+    e->type = tp;
+    e->name = name;
+    e->value = v;
+    e->epoch = epoch;
+    return v;
+#else
+    (void)ts;
+    return type_lookup(tp, name);
+#endif
+}
+
 // Does [tp] look attributes up with the generic algorithm (no __getattr__/__getattribute__)?
 static inline bool generic_getattr_type(MiniType *tp) {
     return tp->getattr == mini_generic_getattr || tp->getattr == NULL;
@@ -201,11 +237,11 @@ static inline bool generic_getattr_type(MiniType *tp) {
 
 // o.name with the generic algorithm inlined: data descriptor, instance dict, class attribute.
 // New reference or NULL with an exception.
-static inline MiniObject *load_attr(MiniObject *o, MiniObject *name) {
+static inline MiniObject *load_attr(ThreadState *ts, MiniObject *o, MiniObject *name) {
     MiniType *tp = mini_type(o);
     if (!generic_getattr_type(tp))
         return tp->getattr(o, name);
-    MiniObject *descr = type_lookup(tp, name);
+    MiniObject *descr = cached_type_lookup(ts, tp, name);
     MiniType *dt = NULL;
     if (descr) {
         dt = mini_type(descr);
@@ -227,11 +263,22 @@ static inline MiniObject *load_attr(MiniObject *o, MiniObject *name) {
     return mini_generic_getattr(o, name);
 }
 
-// o.name = value (value NULL: del o.name). 0 or -1.
-static inline int store_attr(MiniObject *o, MiniObject *name, MiniObject *value) {
+// o.name = value (value NULL: del o.name). The common case - an instance whose class has no
+// data descriptor of that name and whose __dict__ exists - is done here; the rest goes to the
+// type's slot or the generic code. 0 or -1.
+static inline int store_attr(ThreadState *ts, MiniObject *o, MiniObject *name,
+                             MiniObject *value) {
     MiniType *tp = mini_type(o);
-    if (tp->setattr)
+    if (tp->setattr && tp->setattr != mini_generic_setattr)
         return tp->setattr(o, name, value);
+    if (value && tp->dictoffset && MINI_IS_PTR(o) && !(tp->flags & MINI_TPFLAG_TUPLE_SUBCLASS)) {
+        MiniObject *descr = cached_type_lookup(ts, tp, name);
+        if (!descr || !mini_type(descr)->descr_set) {
+            MiniObject *dict = *(MiniObject **)((char *)o + tp->dictoffset);
+            if (dict)
+                return dict_set(dict, name, value);
+        }
+    }
     return mini_generic_setattr(o, name, value);
 }
 
@@ -697,26 +744,46 @@ static inline bool as_fast_double(MiniObject *o, double *out) {
     return false;
 }
 
-// [a] op [b] where at least one is an exact float and the other a float or small int, for
-// + - * and / by a non-zero. NULL with no exception when not handled here; NULL with
-// MemoryError is told apart by the caller through mini_error_occurred.
-static inline MiniObject *float_binop(MiniObject *a, MiniObject *b, unsigned op) {
+// A float holding [v] for the result of an operation on [a] and [b] (both still owned by the
+// value stack): an operand that is a float only the stack refers to (refcount 1, a temporary
+// like the result of `dx * dx`) is overwritten and returned instead of allocating a new
+// float - nothing else can see it change. New reference or NULL with MemoryError.
+static inline MiniObject *float_result(MiniObject *a, MiniObject *b, double v) {
+    if (MINI_IS_PTR(a) && a->type == &mini_float_type && a->refcnt == 1) {
+        ((MiniFloat *)a)->value = v;
+        return mini_newref(a);
+    }
+    if (MINI_IS_PTR(b) && b->type == &mini_float_type && b->refcnt == 1) {
+        ((MiniFloat *)b)->value = v;
+        return mini_newref(b);
+    }
+    return float_new(v);
+}
+
+// Computes [a] op [b] into *out when at least one is an exact float and the other a float or
+// small int, for + - * and / by a non-zero (what float's own slots would compute). False when
+// the operation is left to the general path.
+static inline bool float_binop(MiniObject *a, MiniObject *b, unsigned op, double *out) {
     double x, y;
     if (!as_fast_double(a, &x) || !as_fast_double(b, &y))
-        return NULL;
+        return false;
     switch (op & 15) {
     case BINOP_ADD:
-        return float_new(x + y);
+        *out = x + y;
+        return true;
     case BINOP_SUB:
-        return float_new(x - y);
+        *out = x - y;
+        return true;
     case BINOP_MUL:
-        return float_new(x * y);
+        *out = x * y;
+        return true;
     case BINOP_TRUEDIV:
         if (y == 0.0)
-            return NULL;
-        return float_new(x / y);
+            return false;
+        *out = x / y;
+        return true;
     default:
-        return NULL;
+        return false;
     }
 }
 
@@ -1215,6 +1282,7 @@ dispatch:
 
     TARGET(ROT_TWO) {
         MiniObject *a = TOP(), *b = SECOND();
+        OPAQUE(a);
         SET_TOP(b);
         SET_SECOND(a);
         DISPATCH();
@@ -1246,6 +1314,7 @@ dispatch:
 
     TARGET(DUP_TOP_TWO) {
         MiniObject *top = TOP(), *second = SECOND();
+        OPAQUE(top);
         MINI_INCREF(top);
         MINI_INCREF(second);
         sp += 2;
@@ -1272,6 +1341,11 @@ dispatch:
         MiniObject *v = TOP();
         if (MINI_IS_SMALLINT(v) && MINI_SMALLINT_VALUE(v) != MINI_SMALLINT_MIN) {
             SET_TOP(MINI_FROM_SMALLINT(-MINI_SMALLINT_VALUE(v)));
+            DISPATCH();
+        }
+        if (MINI_IS_PTR(v) && v->type == &mini_float_type && v->refcnt == 1) {
+            // A temporary float: negate it in place (see float_result).
+            ((MiniFloat *)v)->value = -((MiniFloat *)v)->value;
             DISPATCH();
         }
         MiniObject *res = mini_neg(v);
@@ -1335,19 +1409,32 @@ dispatch:
             }
         } else if ((MINI_IS_PTR(left) && left->type == &mini_float_type) ||
                    (MINI_IS_PTR(right) && right->type == &mini_float_type)) {
-            res = float_binop(left, right, oparg);
-            if (res) {
-                sp--;
-                SET_TOP(res);
-                MINI_DECREF(left);
-                MINI_DECREF(right);
-                DISPATCH();
-            }
-            if (UNLIKELY(ts->curexc != NULL)) {
+            double v;
+            if (float_binop(left, right, oparg, &v)) {
+                // Float arithmetic allocates a result per operation; where the result is
+                // about to replace a local that holds the only reference to a float (`dx =
+                // x1 - x2` in a loop, `x += dt`), that float takes the new value instead.
+                word = *ip;
+                if (INSTR_OP(word) == OP_STORE_FAST) {
+                    MiniObject *old = fastlocals[INSTR_ARG(word)];
+                    if (old && MINI_IS_PTR(old) && old->type == &mini_float_type &&
+                        old->refcnt == (old == left ? 2 : 1)) {
+                        ((MiniFloat *)old)->value = v;
+                        ip++;
+                        sp -= 2;
+                        MINI_DECREF(left);
+                        MINI_DECREF(right);
+                        DISPATCH();
+                    }
+                }
+                res = float_result(left, right, v);
                 sp -= 2;
                 MINI_DECREF(left);
                 MINI_DECREF(right);
-                goto error;
+                if (!res)
+                    goto error;
+                PUSH(res);
+                DISPATCH();
             }
         } else if ((oparg & 15) == BINOP_ADD && MINI_IS_PTR(left) && MINI_IS_PTR(right) &&
                    left->type == &mini_str_type && right->type == &mini_str_type) {
@@ -1748,7 +1835,7 @@ dispatch:
     TARGET(LOAD_ATTR) {
         MiniObject *owner = TOP();
         f->ip = ip;
-        MiniObject *res = load_attr(owner, names[oparg]);
+        MiniObject *res = load_attr(ts, owner, names[oparg]);
         MINI_DECREF(owner);
         SET_TOP(res);
         if (!res) {
@@ -1762,7 +1849,7 @@ dispatch:
         MiniObject *owner = TOP(), *v = SECOND();
         sp -= 2;
         f->ip = ip;
-        int r = store_attr(owner, names[oparg], v);
+        int r = store_attr(ts, owner, names[oparg], v);
         MINI_DECREF(v);
         MINI_DECREF(owner);
         if (r < 0)
@@ -1773,7 +1860,7 @@ dispatch:
     TARGET(DELETE_ATTR) {
         MiniObject *owner = POP();
         f->ip = ip;
-        int r = store_attr(owner, names[oparg], NULL);
+        int r = store_attr(ts, owner, names[oparg], NULL);
         MINI_DECREF(owner);
         if (r < 0)
             goto error;
@@ -1786,7 +1873,7 @@ dispatch:
         MiniType *tp = mini_type(owner);
         f->ip = ip;
         if (generic_getattr_type(tp)) {
-            MiniObject *descr = type_lookup(tp, name);
+            MiniObject *descr = cached_type_lookup(ts, tp, name);
             if (descr) {
                 MiniType *dt = mini_type(descr);
                 if (dt == &mini_function_type ||
@@ -1804,7 +1891,7 @@ dispatch:
                 }
             }
         }
-        MiniObject *attr = load_attr(owner, name);
+        MiniObject *attr = load_attr(ts, owner, name);
         if (!attr)
             goto error;
         SET_TOP(NULL);
@@ -1971,6 +2058,21 @@ dispatch:
 
     TARGET(RETURN_VALUE) {
         retval = POP();
+        if (LIKELY(!f->is_entry && !f->nblocks && !f->locals)) {
+            // Back to a mini caller in this loop (a function frame: it owns its function,
+            // borrows its globals): release the frame inline and continue in the caller.
+            Frame *back = f->back;
+            ts->frame = back;
+            ts->recursion_depth--;
+            for (MiniObject **p = fastlocals; p < sp; p++)
+                MINI_XDECREF(*p);
+            MINI_DECREF(f->func);
+            frame_uncarve(ts, f);
+            f = back;
+            LOAD_FRAME();
+            PUSH(retval);
+            DISPATCH();
+        }
         goto exit_frame;
     }
 
@@ -2638,17 +2740,31 @@ do_call: {
                     res = NULL;
                     goto call_done;
                 }
+                size_t nfixed = frame_nfixed(fco);
                 nf = frame_carve(ts, frame_bytes(fco));
                 if (UNLIKELY(!nf)) {
                     res = NULL;
                     goto call_done;
                 }
-                frame_init(nf, fco, true);
+                nf->code = fco;
                 nf->func = callable;
                 nf->globals = fn->globals;
                 nf->builtins = fn->builtins;
-                for (size_t i = 0; i < call_nargs; i++)
+                nf->locals = NULL;
+                nf->ip = fco->code;
+                nf->stack = nf->localsplus + nfixed;
+                nf->sp = nf->stack;
+                nf->gen = NULL;
+                nf->is_entry = 0;
+                nf->on_thread_stack = 1;
+                nf->nblocks = 0;
+                size_t i = 0;
+                for (; i < call_nargs; i++)
                     nf->localsplus[i] = args[i];
+                for (; i < nfixed; i++) {
+                    nf->localsplus[i] = NULL;
+                    NO_MEMSET(); // the slots are few: a memset call would cost more
+                }
                 sp = call_new_sp; // everything moved; a NULL placeholder needs no release
                 if (!(fco->flags & CO_NOFREE) && !frame_init_cells(nf, fn)) {
                     frame_release(ts, nf);

@@ -166,6 +166,18 @@ typedef struct FrameChunk {
 
 typedef struct VM VM;
 
+// One slot of the eval loop's type attribute cache (vm/eval.c): what type_lookup(type, name)
+// returned, valid while vm->type_epoch still equals [epoch]. Names are interned (immortal)
+// strs, so the pair (type, name) compares by pointer; the value is borrowed from the type's
+// namespace, which cannot change without the epoch moving.
+typedef struct {
+    MiniType *type;
+    MiniObject *name;
+    MiniObject *value; // NULL: the type has no such attribute
+    uint64_t epoch;
+} TypeCacheEntry;
+#define TYPE_CACHE_SIZE 1024 // entries per thread; a power of two
+
 // Bits of ThreadState.eval_breaker.
 #define BREAK_GIL_DROP (1u << 0)   // another thread asks for the GIL
 #define BREAK_SIGNALS (1u << 1)    // a signal handler must run
@@ -189,6 +201,9 @@ typedef struct ThreadState {
     // (linked through their zero refcount fields). Both start zeroed.
     int trash_depth;
     MiniObject *trash_later;
+    // (eval.c) The type attribute cache of LOAD_ATTR, LOAD_METHOD and STORE_ATTR: per thread,
+    // so threads never write to each other's slots; starts zeroed (no entry matches).
+    TypeCacheEntry type_cache[TYPE_CACHE_SIZE];
 } ThreadState;
 
 struct VM {
@@ -215,6 +230,9 @@ struct VM {
     // (exception.c) The MemoryError instance mini_raise_memory() raises, made ahead of time
     // by exception_vm_init() so that running out of memory needs no allocation. Owned.
     MiniObject *memory_error;
+    // (eval.c) The generation of every type namespace: eval_types_changed() moves it on, which
+    // invalidates every thread's type attribute cache at once.
+    uint64_t type_epoch;
 };
 
 // Makes the VM's preallocated MemoryError (exception.c). vm_new() calls it once the builtin
@@ -258,6 +276,12 @@ void mini_leave_recursive_call(void);
 // Called at check points when eval_breaker is non-zero: gives the GIL away if asked, runs
 // signal handlers. False with an exception pending if a handler raised.
 bool eval_handle_breaker(ThreadState *ts);
+
+// Invalidates the eval loop's type attribute caches. class.c must call it whenever the
+// namespace (dict), bases or mro of a type change after the type was created - type_setattro
+// after it stores or deletes a name - and when a heap type is deallocated (its address may be
+// reused by a new type). Cheap: it bumps vm->type_epoch.
+void eval_types_changed(void);
 
 // ---------------------------------------------------------------------------------------------
 // Building frames (vm/frame.c)
