@@ -165,7 +165,7 @@ static MiniObject *const_key(MiniObject *v) {
     } else if (t == &mini_float_type) {
         kind = 4;
         uint64_t bits;
-        double d = ((MiniFloat *)v)->value;
+        double d = float_as_double(v);
         memcpy(&bits, &d, sizeof bits);
         payload = int_from_u64(bits);
     } else if (v == MINI_NONE || v == MINI_ELLIPSIS) {

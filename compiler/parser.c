@@ -2009,7 +2009,8 @@ static Expr *parse_power(Parser *p) {
     if (check(p, TOK_AWAIT)) {
         Token *t = advance(p);
         defer_error(p, STAGE_COMPILER, t->line, t->col,
-                    p->func_depth > 0 ? "'await' outside async function" : "'await' outside function");
+                    p->func_depth > 0 ? "'await' outside async function"
+                                      : "'await' outside function");
     }
     Expr *base = parse_primary(p);
     if (!base)
@@ -2567,8 +2568,8 @@ static bool parse_arguments(Parser *p, ExprVec *args, KeywordVec *kws, bool allo
             advance(p);
             if (saw_unpack) {
                 if (!p->no_invalid)
-                    error_at_token(p, t,
-                                   "iterable argument unpacking follows keyword argument unpacking");
+                    error_at_token(
+                        p, t, "iterable argument unpacking follows keyword argument unpacking");
                 return false;
             }
             Expr *v = parse_expression(p);
@@ -2590,8 +2591,9 @@ static bool parse_arguments(Parser *p, ExprVec *args, KeywordVec *kws, bool allo
             if (t->kind != TOK_NAME) {
                 if (p->no_invalid)
                     return false;
-                error_range(p, pos_tokens(t, t), pos_tokens(tok_at(p, p->pos + 1), tok_at(p, p->pos + 1)),
-                            "cannot assign to %.*s", (int)t->len, t->start);
+                Token *eq = tok_at(p, p->pos + 1);
+                error_range(p, pos_tokens(t, t), pos_tokens(eq, eq), "cannot assign to %.*s",
+                            (int)t->len, t->start);
                 return false;
             }
             advance(p);
@@ -2666,8 +2668,9 @@ static bool parse_arguments(Parser *p, ExprVec *args, KeywordVec *kws, bool allo
                 continue;
             }
             if ((saw_keyword || saw_unpack) && !positional_error)
-                positional_error = saw_unpack ? "positional argument follows keyword argument unpacking"
-                                              : "positional argument follows keyword argument";
+                positional_error = saw_unpack
+                                       ? "positional argument follows keyword argument unpacking"
+                                       : "positional argument follows keyword argument";
             if (!PUSH(p, *args, e))
                 return false;
         }
@@ -2875,7 +2878,8 @@ static Arguments *parse_params(Parser *p, bool lambda) {
             if (!parse_param(p, lambda, false, kwarg))
                 return NULL;
             if (check(p, TOK_EQUAL))
-                REJECT(error_at_token(p, peek(p), "var-keyword argument cannot have default value"));
+                REJECT(error_at_token(p, peek(p),
+                                      "var-keyword argument cannot have default value"));
         } else if (t->kind == TOK_NAME) {
             Arg a;
             if (!parse_param(p, lambda, false, &a))
@@ -2907,7 +2911,8 @@ static Arguments *parse_params(Parser *p, bool lambda) {
                 if (!PUSH(p, args, a))
                     return NULL;
             }
-        } else if (t->kind == TOK_LPAR && invalid && (close_paren = parenthesized_params_follow(p, lambda))) {
+        } else if (t->kind == TOK_LPAR && invalid &&
+                   (close_paren = parenthesized_params_follow(p, lambda))) {
             return error_range(p, pos_tokens(t, t), pos_tokens(close_paren, close_paren),
                                lambda ? "Lambda expression parameters cannot be parenthesized"
                                       : "Function parameters cannot be parenthesized");
@@ -3795,7 +3800,8 @@ static Stmt *parse_expr_stmt(Parser *p) {
         // An invalid target is reported even when what follows its '=' does not parse.
         for (size_t i = 0; i < targets.count; i++) {
             Expr *t = targets.items[i];
-            if (t->kind == EXPR_YIELD || t->kind == EXPR_YIELDFROM || invalid_target(t, TARGETS_STAR)) {
+            if (t->kind == EXPR_YIELD || t->kind == EXPR_YIELDFROM ||
+                invalid_target(t, TARGETS_STAR)) {
                 if (!p->no_invalid)
                     assignment_error(p, start, eq, bare_tuple, targets);
                 return NULL;
@@ -4461,7 +4467,8 @@ static bool check_ast_depth(Module *m) {
     while (st.count && !st.failed) {
         DepthItem it = st.items[--st.count];
         if (it.depth > MINI_MAX_AST_DEPTH) {
-            mini_raise(mini_exc_RecursionError, "maximum recursion depth exceeded during compilation");
+            mini_raise(mini_exc_RecursionError,
+                       "maximum recursion depth exceeded during compilation");
             ok = false;
             break;
         }

@@ -2810,8 +2810,7 @@ static MiniObject *type_getattro(MiniObject *self, MiniObject *name) {
         MINI_DECREF(meta_attr);
         return r;
     }
-    mini_raise(mini_exc_AttributeError, "type object '%s' has no attribute '%S'", type->name,
-               name);
+    mini_raise(mini_exc_AttributeError, "type object '%s' has no attribute '%S'", type->name, name);
     exception_set_attribute_error_context(self, name);
     return NULL;
 }

@@ -903,7 +903,8 @@ static MiniObject *dictiter_length_hint(MiniObject *self, MiniObject *const *arg
 }
 
 static const MiniMethodDef dictiter_methods[] = {
-    {"__length_hint__", dictiter_length_hint, 0, "Private method returning an estimate of len(list(it))."},
+    {"__length_hint__", dictiter_length_hint, 0,
+     "Private method returning an estimate of len(list(it))."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -911,7 +912,8 @@ static const MiniMethodDef dictiter_methods[] = {
     {                                                                                            \
         .ob = {MINI_IMMORTAL, &mini_type_type}, .name = tname, .basicsize = sizeof(DictIter),   \
         .flags = MINI_TPFLAG_GC, .dealloc = dictiter_dealloc, .traverse = dictiter_traverse,    \
-        .tp_new = container_no_new, .iter = container_self_iter, .iternext = dictiter_next, .methods = dictiter_methods,    \
+        .tp_new = container_no_new, .iter = container_self_iter, .iternext = dictiter_next,     \
+        .methods = dictiter_methods,                                                            \
     }
 
 static MiniType dictiter_types[6] = {
@@ -1089,7 +1091,8 @@ static MiniObject *view_richcompare(MiniObject *a, MiniObject *b, int op) {
 // The set an operator on views starts from: set(view) for the left operand, whatever it is
 // (`[1, 2] - d.keys()` works too).
 static MiniObject *view_to_set(MiniObject *o) {
-    if (MINI_IS_PTR(o) && o->type == &dictkeys_type && ((DictView *)o)->dict->type == &mini_dict_type)
+    if (MINI_IS_PTR(o) && o->type == &dictkeys_type &&
+        ((DictView *)o)->dict->type == &mini_dict_type)
         return set_new(((DictView *)o)->dict);
     return set_new(o);
 }
@@ -1214,7 +1217,8 @@ static MiniObject *view_reversed(MiniObject *self, MiniObject *const *args, size
 }
 
 static const MiniMethodDef setview_methods[] = {
-    {"isdisjoint", view_isdisjoint, 0, "Return True if the view and the given iterable have a null intersection."},
+    {"isdisjoint", view_isdisjoint, 0,
+     "Return True if the view and the given iterable have a null intersection."},
     {"__reversed__", view_reversed, 0, "Return a reverse iterator over the dict keys."},
     {NULL, NULL, 0, NULL},
 };
@@ -1436,11 +1440,15 @@ static const MiniMethodDef dict_methods[] = {
     {"values", dict_m_values, 0, "D.values() -> an object providing a view on D's values"},
     {"items", dict_m_items, 0, "D.items() -> a set-like object providing a view on D's items"},
     {"get", dict_m_get, 0, "Return the value for key if key is in the dictionary, else default."},
-    {"setdefault", dict_m_setdefault, 0, "Insert key with a value of default if key is not in the dictionary."},
-    {"pop", dict_m_pop, 0, "D.pop(k[,d]) -> v, remove specified key and return the corresponding value."},
+    {"setdefault", dict_m_setdefault, 0,
+     "Insert key with a value of default if key is not in the dictionary."},
+    {"pop", dict_m_pop, 0,
+     "D.pop(k[,d]) -> v, remove specified key and return the corresponding value."},
     {"popitem", dict_m_popitem, 0, "Remove and return a (key, value) pair as a 2-tuple."},
-    {"update", dict_m_update, 0, "D.update([E, ]**F) -> None.  Update D from dict/iterable E and F."},
-    {"fromkeys", dict_m_fromkeys, MINI_METH_CLASS, "Create a new dictionary with keys from iterable and values set to value."},
+    {"update", dict_m_update, 0,
+     "D.update([E, ]**F) -> None.  Update D from dict/iterable E and F."},
+    {"fromkeys", dict_m_fromkeys, MINI_METH_CLASS,
+     "Create a new dictionary with keys from iterable and values set to value."},
     {"copy", dict_m_copy, 0, "D.copy() -> a shallow copy of D"},
     {"clear", dict_m_clear, 0, "D.clear() -> None.  Remove all items from D."},
     {"__reversed__", dict_m_reversed, 0, "Return a reverse iterator over the dict keys."},

@@ -274,9 +274,10 @@ fail:
     return -1;
 }
 
-// Reads more bytes from the descriptor after the unread ones. Pending writes go out first
-// (a file open for update reads what was written). Returns the count read (0 at end of file)
-// or -1 with an exception. Offsets into the unread bytes (relative to rpos) stay valid.
+// Reads more bytes from the descriptor after the unread ones. A binary file's pending writes
+// go out first (a file open for update reads what was written). Returns the count read (0 at
+// end of file) or -1 with an exception. Offsets into the unread bytes (relative to rpos) stay
+// valid.
 static ssize_t fill(MiniFile *f) {
     // A text file does not: CPython's TextIOWrapper hands its pending text to a buffer whose
     // read1() reads before writing it, so in 'r+' text written and then read without a flush
@@ -1193,6 +1194,10 @@ static MiniObject *file_read(MiniObject *self, MiniObject *const *args, size_t n
     ssize_t size;
     if (!parse_size(f, "read", args, nargs, kwnames, &size) || !check_readable(f, "read"))
         return NULL;
+    // Reading a text file to its end writes pending text first (CPython's buffer.read()
+    // flushes; the read1() behind sized reads and lines does not: see fill()).
+    if (!f->binary && size < 0 && f->wlen && flush_or_raise(f) < 0)
+        return NULL;
     return f->binary ? read_binary(f, size, false) : read_text(f, size, false);
 }
 
@@ -1464,7 +1469,9 @@ static MiniObject *file_truncate(MiniObject *self, MiniObject *const *args, size
             return NULL;
         size = (off_t)s;
     }
-    if ((err = drop_read_buffer(f)))
+    // A binary file rewinds to where its reader stopped; a text file keeps its read-ahead,
+    // as CPython's TextIOWrapper keeps the characters it decoded.
+    if (f->binary && (err = drop_read_buffer(f)))
         return raise_os(err);
     if (ftruncate(f->fd, size) < 0)
         return raise_os(errno);

@@ -112,6 +112,8 @@ static MiniObject *function_descr_get(MiniObject *descr, MiniObject *obj, MiniOb
     return method_new(descr, obj);
 }
 
+// The attributes of functions, for the getset table below: each getter returns a new
+// reference; each setter returns 0, or -1 with CPython's TypeError (value NULL: delete).
 static MiniObject *function_get_name(MiniObject *self) { return mini_newref(FUNC(self)->name); }
 static int function_set_name(MiniObject *self, MiniObject *value) {
     if (!value || !str_check(value)) {
@@ -353,6 +355,7 @@ static MiniObject *method_repr(MiniObject *self) {
 }
 
 // m1 == m2: the same object (by identity) bound to equal functions.
+// Returns a new reference (a bool or NotImplemented), or NULL.
 static MiniObject *method_richcompare(MiniObject *a, MiniObject *b, int op) {
     if ((op != CMP_EQ && op != CMP_NE) || !MINI_IS_PTR(b) || b->type != &mini_method_type)
         return MINI_NOTIMPL;
@@ -389,12 +392,14 @@ static MiniObject *method_getattr(MiniObject *self, MiniObject *name) {
 }
 
 // A bound method is already bound: reading it through a class leaves it as it is.
+// New reference.
 static MiniObject *bound_method_descr_get(MiniObject *descr, MiniObject *obj, MiniObject *type) {
     (void)obj;
     (void)type;
     return mini_newref(descr);
 }
 
+// The getters below return new references.
 static MiniObject *method_get_self(MiniObject *self) { return mini_newref(METH(self)->self); }
 static MiniObject *method_get_func(MiniObject *self) { return mini_newref(METH(self)->func); }
 
@@ -462,6 +467,7 @@ static MiniObject *cell_repr(MiniObject *self) {
 }
 
 // Cells compare by their contents; an empty cell sorts before a full one.
+// New reference (a bool or NotImplemented), or NULL.
 static MiniObject *cell_richcompare(MiniObject *a, MiniObject *b, int op) {
     if (!MINI_IS_PTR(b) || b->type != &mini_cell_type)
         return MINI_NOTIMPL;
@@ -481,6 +487,7 @@ static MiniObject *cell_richcompare(MiniObject *a, MiniObject *b, int op) {
     return MINI_BOOL(r);
 }
 
+// cell_contents: a new reference, or ValueError for an empty cell.
 static MiniObject *cell_get_contents(MiniObject *self) {
     if (!CELL(self)->ref)
         return mini_raise_str(mini_exc_ValueError, "Cell is empty");
@@ -550,6 +557,7 @@ static void builtin_dealloc(MiniObject *self) {
     mini_object_free(self);
 }
 
+// Calls the C function with the bound self (NULL for plain functions). New reference.
 static MiniObject *builtin_call(MiniObject *callable, MiniObject *const *args, size_t nargs,
                                 MiniObject *kwnames) {
     MiniBuiltinFunction *f = BFUNC(callable);
@@ -570,6 +578,7 @@ static MiniObject *builtin_repr(MiniObject *self) {
                            mini_type_name(f->self), (void *)f->self);
 }
 
+// Equal when bound to the same object and running the same C function. New reference.
 static MiniObject *builtin_richcompare(MiniObject *a, MiniObject *b, int op) {
     if ((op != CMP_EQ && op != CMP_NE) || !MINI_IS_PTR(b) ||
         b->type != &mini_builtin_function_type)
@@ -583,6 +592,7 @@ static int64_t builtin_hash(MiniObject *self) {
     return h == -1 ? -2 : h;
 }
 
+// The getters below return new references.
 static MiniObject *builtin_get_name(MiniObject *self) {
     return str_from_cstr(BFUNC(self)->def->name);
 }
@@ -644,8 +654,9 @@ MiniType mini_builtin_function_type = {
 static bool descr_check(const char *name, MiniType *owner, MiniObject *obj) {
     if (mini_isinstance_type(obj, owner))
         return true;
-    mini_raise(mini_exc_TypeError, "descriptor '%s' for '%s' objects doesn't apply to a '%s' object",
-               name, owner->name, mini_type_name(obj));
+    mini_raise(mini_exc_TypeError,
+               "descriptor '%s' for '%s' objects doesn't apply to a '%s' object", name,
+               owner->name, mini_type_name(obj));
     return false;
 }
 
@@ -682,8 +693,9 @@ static MiniObject *method_descr_call(MiniObject *callable, MiniObject *const *ar
         return d->def->func(NULL, args, nargs, kwnames);
     if (nargs < 1) {
         if (flags & MINI_METH_CLASS)
-            return mini_raise(mini_exc_TypeError, "descriptor '%s' of '%s' object needs an argument",
-                              d->def->name, d->owner->name);
+            return mini_raise(mini_exc_TypeError,
+                              "descriptor '%s' of '%s' object needs an argument", d->def->name,
+                              d->owner->name);
         return mini_raise(mini_exc_TypeError, "unbound method %s.%s() needs an argument",
                           d->owner->name, d->def->name);
     }
@@ -709,6 +721,7 @@ static MiniObject *method_descr_repr(MiniObject *self) {
                            MDESCR(self)->owner->name);
 }
 
+// The getters below return new references.
 static MiniObject *method_descr_get_name(MiniObject *self) {
     return str_from_cstr(MDESCR(self)->def->name);
 }
@@ -782,6 +795,7 @@ static MiniObject *getset_descr_repr(MiniObject *self) {
                            GSDESCR(self)->owner->name);
 }
 
+// The getters below return new references.
 static MiniObject *getset_descr_get_name(MiniObject *self) {
     return str_from_cstr(GSDESCR(self)->def->name);
 }

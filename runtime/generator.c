@@ -23,6 +23,7 @@
 
 #define GEN(o) ((MiniGenerator *)(o))
 
+// Defined below; new reference (None) or NULL.
 static MiniObject *gen_close(MiniGenerator *gen);
 
 // ---------------------------------------------------------------------------------------------
@@ -332,6 +333,11 @@ static void write_unraisable(MiniObject *obj) {
     MINI_XDECREF(err);
     MINI_XDECREF(line);
     mini_error_clear();
+    // CPython's unraisable hook prints the exception alone, without its chain.
+    if (exception_check(exc)) {
+        MINI_CLEAR(((MiniBaseException *)exc)->context);
+        MINI_CLEAR(((MiniBaseException *)exc)->cause);
+    }
     exception_print(exc);
     MINI_DECREF(exc);
     mini_error_clear();
@@ -397,6 +403,7 @@ static MiniObject *generator_repr(MiniObject *self) {
     return str_from_format("<generator object %U at %p>", GEN(self)->qualname, (void *)self);
 }
 
+// iter(gen) is gen. New reference.
 static MiniObject *generator_iter(MiniObject *self) { return mini_newref(self); }
 
 // next(gen): the next yielded value, or NULL without an exception once it is exhausted.
@@ -571,6 +578,8 @@ static Frame *proxied_frame(MiniObject *self) {
     return GEN(((MiniFrameProxy *)self)->gen)->frame;
 }
 
+// repr: `<frame at 0x..., file 'x.mini', line 3, code f>`. New str. The getters after it
+// return new references.
 static MiniObject *frameproxy_repr(MiniObject *self) {
     Frame *f = proxied_frame(self);
     return str_from_format("<frame at %p, file '%U', line %d, code %U>", (void *)self,
@@ -615,6 +624,7 @@ static MiniType frameproxy_type = {
 // Attributes
 // ---------------------------------------------------------------------------------------------
 
+// The attributes of generators: getters return new references; setters 0 or -1.
 static MiniObject *generator_get_name(MiniObject *self) { return mini_newref(GEN(self)->name); }
 static int generator_set_name(MiniObject *self, MiniObject *value) {
     if (!value || !str_check(value)) {

@@ -577,7 +577,8 @@ static MiniObject *reversed_length_hint(MiniObject *self, MiniObject *const *arg
 }
 
 static const MiniMethodDef reversed_methods[] = {
-    {"__length_hint__", reversed_length_hint, 0, "Private method returning an estimate of len(list(it))."},
+    {"__length_hint__", reversed_length_hint, 0,
+     "Private method returning an estimate of len(list(it))."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -660,7 +661,8 @@ static MiniObject *seqiter_length_hint(MiniObject *self, MiniObject *const *args
 }
 
 static const MiniMethodDef seqiter_methods[] = {
-    {"__length_hint__", seqiter_length_hint, 0, "Private method returning an estimate of len(list(it))."},
+    {"__length_hint__", seqiter_length_hint, 0,
+     "Private method returning an estimate of len(list(it))."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -790,6 +790,8 @@ static int merge_runs(SortState *s, size_t lo, size_t mid, size_t hi) {
 }
 
 static int merge_sort(SortState *s, size_t n) {
+    if (n < 2)
+        return 0;
     size_t minrun = compute_minrun(n);
     // Every run but the last has at least minrun items.
     size_t *runs = mini_malloc((n / minrun + 2) * sizeof(size_t));
@@ -1193,7 +1195,8 @@ static MiniObject *listiter_length_hint(MiniObject *self, MiniObject *const *arg
 }
 
 static const MiniMethodDef listiter_methods[] = {
-    {"__length_hint__", listiter_length_hint, 0, "Private method returning an estimate of len(list(it))."},
+    {"__length_hint__", listiter_length_hint, 0,
+     "Private method returning an estimate of len(list(it))."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1247,7 +1250,8 @@ static MiniObject *listreviter_length_hint(MiniObject *self, MiniObject *const *
 }
 
 static const MiniMethodDef listreviter_methods[] = {
-    {"__length_hint__", listreviter_length_hint, 0, "Private method returning an estimate of len(list(it))."},
+    {"__length_hint__", listreviter_length_hint, 0,
+     "Private method returning an estimate of len(list(it))."},
     {NULL, NULL, 0, NULL},
 };
 

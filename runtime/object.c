@@ -453,7 +453,12 @@ MiniObject **mini_dict_ptr(MiniObject *o) {
     if (!MINI_IS_PTR(o))
         return NULL;
     size_t off = o->type->dictoffset;
-    return off ? (MiniObject **)((char *)o + off) : NULL;
+    if (!off)
+        return NULL;
+    // A tuple keeps its items inline, so a tuple subclass keeps its __dict__ after them.
+    if (o->type->flags & MINI_TPFLAG_TUPLE_SUBCLASS)
+        return tuple_dict_ptr(o);
+    return (MiniObject **)((char *)o + off);
 }
 
 // The generic lookup, optionally without raising AttributeError (for hasattr and friends).
@@ -482,8 +487,10 @@ static MiniObject *generic_getattr(MiniObject *o, MiniObject *name, bool suppres
     }
     if (suppress)
         return NULL;
-    return mini_raise(mini_exc_AttributeError, "'%s' object has no attribute '%S'", tp->name,
-                      name);
+    mini_raise(mini_exc_AttributeError, "'%s' object has no attribute '%S'", tp->name, name);
+    // Records .obj and .name, from which the traceback printer suggests "Did you mean ...?".
+    exception_set_attribute_error_context(o, name);
+    return NULL;
 }
 
 MiniObject *mini_generic_getattr(MiniObject *o, MiniObject *name) {

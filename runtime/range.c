@@ -485,7 +485,8 @@ static MiniObject *rangeiter_length_hint(MiniObject *self, MiniObject *const *ar
 }
 
 static const MiniMethodDef rangeiter_methods[] = {
-    {"__length_hint__", rangeiter_length_hint, 0, "Private method returning an estimate of len(list(it))."},
+    {"__length_hint__", rangeiter_length_hint, 0,
+     "Private method returning an estimate of len(list(it))."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -556,7 +557,8 @@ static MiniObject *longrangeiter_length_hint(MiniObject *self, MiniObject *const
 }
 
 static const MiniMethodDef longrangeiter_methods[] = {
-    {"__length_hint__", longrangeiter_length_hint, 0, "Private method returning an estimate of len(list(it))."},
+    {"__length_hint__", longrangeiter_length_hint, 0,
+     "Private method returning an estimate of len(list(it))."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -654,7 +656,8 @@ static const MiniGetSetDef range_getset[] = {
 };
 
 static const MiniMethodDef range_methods[] = {
-    {"count", range_m_count, 0, "rangeobject.count(value) -> integer -- return number of occurrences of value"},
+    {"count", range_m_count, 0,
+     "rangeobject.count(value) -> integer -- return number of occurrences of value"},
     {"index", range_m_index, 0, "rangeobject.index(value) -> integer -- return index of value."},
     {"__reversed__", range_m_reversed, 0, "Return a reverse iterator."},
     {NULL, NULL, 0, NULL},

@@ -1228,13 +1228,17 @@ static const MiniMethodDef set_methods[] = {
     {"clear", set_m_clear, 0, "Remove all elements from this set."},
     {"copy", set_m_copy, 0, "Return a shallow copy of a set."},
     {"update", set_m_update, 0, "Update a set with the union of itself and others."},
-    {"intersection_update", set_m_intersection_update, 0, "Update a set with the intersection of itself and another."},
-    {"difference_update", set_m_difference_update, 0, "Remove all elements of another set from this set."},
-    {"symmetric_difference_update", set_m_symmetric_difference_update, 0, "Update a set with the symmetric difference of itself and another."},
+    {"intersection_update", set_m_intersection_update, 0,
+     "Update a set with the intersection of itself and another."},
+    {"difference_update", set_m_difference_update, 0,
+     "Remove all elements of another set from this set."},
+    {"symmetric_difference_update", set_m_symmetric_difference_update, 0,
+     "Update a set with the symmetric difference of itself and another."},
     {"union", set_m_union, 0, "Return the union of sets as a new set."},
     {"intersection", set_m_intersection, 0, "Return the intersection of two sets as a new set."},
     {"difference", set_m_difference, 0, "Return the difference of two or more sets as a new set."},
-    {"symmetric_difference", set_m_symmetric_difference, 0, "Return the symmetric difference of two sets as a new set."},
+    {"symmetric_difference", set_m_symmetric_difference, 0,
+     "Return the symmetric difference of two sets as a new set."},
     {"issubset", set_m_issubset, 0, "Report whether another set contains this set."},
     {"issuperset", set_m_issuperset, 0, "Report whether this set contains another set."},
     {"isdisjoint", set_m_isdisjoint, 0, "Return True if two sets have a null intersection."},
@@ -1247,7 +1251,8 @@ static const MiniMethodDef frozenset_methods[] = {
     {"union", set_m_union, 0, "Return the union of sets as a new set."},
     {"intersection", set_m_intersection, 0, "Return the intersection of two sets as a new set."},
     {"difference", set_m_difference, 0, "Return the difference of two or more sets as a new set."},
-    {"symmetric_difference", set_m_symmetric_difference, 0, "Return the symmetric difference of two sets as a new set."},
+    {"symmetric_difference", set_m_symmetric_difference, 0,
+     "Return the symmetric difference of two sets as a new set."},
     {"issubset", set_m_issubset, 0, "Report whether another set contains this set."},
     {"issuperset", set_m_issuperset, 0, "Report whether this set contains another set."},
     {"isdisjoint", set_m_isdisjoint, 0, "Return True if two sets have a null intersection."},
@@ -1320,7 +1325,8 @@ static MiniObject *setiter_length_hint(MiniObject *self, MiniObject *const *args
 }
 
 static const MiniMethodDef setiter_methods[] = {
-    {"__length_hint__", setiter_length_hint, 0, "Private method returning an estimate of len(list(it))."},
+    {"__length_hint__", setiter_length_hint, 0,
+     "Private method returning an estimate of len(list(it))."},
     {NULL, NULL, 0, NULL},
 };
 

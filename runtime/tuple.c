@@ -433,7 +433,8 @@ static MiniObject *tupleiter_length_hint(MiniObject *self, MiniObject *const *ar
 }
 
 static const MiniMethodDef tupleiter_methods[] = {
-    {"__length_hint__", tupleiter_length_hint, 0, "Private method returning an estimate of len(list(it))."},
+    {"__length_hint__", tupleiter_length_hint, 0,
+     "Private method returning an estimate of len(list(it))."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vm.h"
+#include "eval_internal.h"
 
 // ---------------------------------------------------------------------------------------------
 // Opcode tables
@@ -161,6 +161,13 @@ CodeObject *code_new(uint32_t *code, uint32_t *lines, size_t ncode, MiniObject *
 
     if (!compute_cell2arg(co))
         return NULL; // The code object is immortal: it simply stays unused.
+    co->framesize = sizeof(Frame) + ((size_t)co->nlocals + (size_t)co->ncells +
+                                     (size_t)co->nfrees + (size_t)co->stacksize + 1) *
+                                        sizeof(MiniObject *);
+    co->fast_nargs = (co->flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR)) ||
+                             co->kwonlyargcount > 0
+                         ? -1
+                         : co->argcount;
     return co;
 }
 
@@ -194,7 +201,7 @@ static MiniObject *code_repr(MiniObject *self) {
 
 #define CODE(o) ((CodeObject *)(o))
 
-// The getters below each return a new reference.
+// The attributes of code objects: each getter returns a new reference.
 static MiniObject *code_get_name(MiniObject *self) { return mini_newref(CODE(self)->name); }
 static MiniObject *code_get_qualname(MiniObject *self) {
     return mini_newref(CODE(self)->qualname);

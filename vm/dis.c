@@ -157,6 +157,12 @@ static bool disassemble(StrBuf *b, CodeObject *co, bool recursive) {
     }
     int lineno_width = maxline >= 1000 ? digits((size_t)maxline) : 3;
     int offset_width = n > 0 && n - 1 >= 10000 ? digits(n - 1) : 4;
+    // Both widths count the digits of a size_t: at most 20. Saying so lets the compiler see
+    // that the line head below always fits its buffer.
+    if (lineno_width > 20)
+        lineno_width = 20;
+    if (offset_width > 20)
+        offset_width = 20;
 
     bool ok = true;
     int lastline = -1;

@@ -41,6 +41,21 @@
 // `exception_unwind`, skipping the new traceback entry, so a re-raised exception keeps the
 // traceback it had.
 //
+// Generators. A generator's frame is always an entry frame: generator_send (generator.c)
+// links it and runs it here; YIELD_VALUE saves ip and sp in the frame and returns the value
+// to C with *yielded set. YIELD_FROM sends into its subiterator and, while that yields,
+// suspends *at itself* (ip points back at the YIELD_FROM), so the next value sent goes to the
+// subiterator again; generator.c relies on that to find the subiterator for throw() and
+// close().
+//
+// Fast paths. Small ints are computed on their tagged words (2x+1) with overflow checks,
+// falling back to int.c; floats (and float/small-int mixes) are computed inline, and a float
+// result overwrites a temporary float only the stack holds, or the float a local is about to
+// drop, instead of allocating. A comparison followed by a conditional jump takes the jump
+// itself; FOR_ITER over list and range iterators stores the item straight into the loop
+// variable. Attribute lookups on types go through a per-thread cache keyed by (type, name)
+// and invalidated by eval_types_changed() (class.c calls it whenever a class changes).
+//
 // Check points. The eval-breaker word (GIL drop requests, signals) is read only at RESUME
 // (function entry), JUMP_BACKWARD and after calls that ran native code; straight-line code
 // between check points is atomic as far as other threads are concerned.
@@ -53,6 +68,7 @@
 
 #if defined(__GNUC__)
 #define NOINLINE __attribute__((noinline))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 // Hides the value of [v] from the optimizer: keeps two 8-byte stack loads from being merged
@@ -62,6 +78,7 @@
 #define NO_MEMSET() __asm__("" ::: "memory")
 #else
 #define NOINLINE
+#define ALWAYS_INLINE inline
 #define LIKELY(x) (x)
 #define UNLIKELY(x) (x)
 #define OPAQUE(v) ((void)0)
@@ -72,6 +89,7 @@
 // Recursion and the eval breaker
 // ---------------------------------------------------------------------------------------------
 
+// Raises RecursionError "maximum recursion depth exceeded[where]". Returns NULL.
 static MiniObject *raise_recursion(const char *where) {
     return mini_raise(mini_exc_RecursionError, "maximum recursion depth exceeded%s", where);
 }
@@ -105,6 +123,7 @@ bool eval_handle_breaker(ThreadState *ts) {
 // Small helpers
 // ---------------------------------------------------------------------------------------------
 
+// See eval_internal.h. Borrowed.
 MiniObject *eval_builtins_for(MiniObject *globals) {
     if (dict_check(globals)) {
         MiniObject *b = dict_get_str(globals, MINI_ID(__builtins__));
@@ -119,6 +138,7 @@ MiniObject *eval_builtins_for(MiniObject *globals) {
     return mini_ts->vm->builtins;
 }
 
+// See eval_internal.h. New reference.
 MiniObject *eval_function_str(MiniObject *callable) {
     // Errors while asking for names must not replace the error being reported: the caller
     // raises right after, so any failure here is dropped.
@@ -449,6 +469,8 @@ static MiniObject *run_entry_frame(ThreadState *ts, Frame *nf) {
     return res;
 }
 
+// The call slot of functions: a generator for generator code, else the function run to
+// its return in a nested loop. New reference or NULL.
 MiniObject *eval_call_function(MiniObject *func, MiniObject *const *args, size_t nargs,
                                MiniObject *kwnames) {
     MiniFunction *fn = (MiniFunction *)func;
@@ -465,6 +487,7 @@ MiniObject *eval_call_function(MiniObject *func, MiniObject *const *args, size_t
     return run_entry_frame(ts, nf);
 }
 
+// Runs module code (or exec'd code). New reference or NULL.
 MiniObject *eval_code(CodeObject *code, MiniObject *globals, MiniObject *locals) {
     ThreadState *ts = mini_ts;
     if (UNLIKELY(ts->recursion_depth >= ts->vm->recursion_limit ||
@@ -486,6 +509,7 @@ MiniObject *eval_code(CodeObject *code, MiniObject *globals, MiniObject *locals)
     return run_entry_frame(ts, nf);
 }
 
+// Runs a class body into [locals]. New reference (None or the __class__ cell) or NULL.
 MiniObject *eval_class_body(MiniObject *func, MiniObject *locals) {
     MiniFunction *fn = (MiniFunction *)func;
     ThreadState *ts = mini_ts;
@@ -506,6 +530,7 @@ MiniObject *eval_class_body(MiniObject *func, MiniObject *locals) {
     return run_entry_frame(ts, nf);
 }
 
+// New reference or NULL (see vm.h).
 MiniObject *eval_frame(Frame *frame, bool *yielded) {
     return eval_frame_ex(frame, false, yielded);
 }
@@ -658,7 +683,7 @@ static void vecargs_free(VecArgs *va, MiniObject *args) {
 
 // [a] op [b] on two small ints, computed on the tagged words (2x+1) where that is exact.
 // NULL (and no exception) when the result does not fit or the operator needs the slow path.
-static inline MiniObject *smallint_binop(MiniObject *a, MiniObject *b, unsigned op) {
+static ALWAYS_INLINE MiniObject *smallint_binop(MiniObject *a, MiniObject *b, unsigned op) {
     intptr_t x = (intptr_t)a, y = (intptr_t)b, r;
     switch (op & 15) {
     case BINOP_ADD: // (2a+1) + 2b = 2(a+b)+1
@@ -971,9 +996,17 @@ static NOINLINE bool import_star(MiniObject *module, MiniObject *locals) {
     for (size_t i = 0; i < LIST_SIZE(names) && ok; i++) {
         MiniObject *name = LIST_GET(names, i);
         if (!str_check(name)) {
-            mini_raise(mini_exc_TypeError, "%s in %s.%s must be str, not %s",
-                       skip_private ? "Key" : "Item", "module", skip_private ? "__dict__" : "__all__",
-                       mini_type_name(name));
+            MiniObject *modname = mini_getattr_opt(module, MINI_ID(__name__));
+            mini_error_clear();
+            if (modname && str_check(modname))
+                mini_raise(mini_exc_TypeError, "%s in %U.%s must be str, not %s",
+                           skip_private ? "Key" : "Item", modname,
+                           skip_private ? "__dict__" : "__all__", mini_type_name(name));
+            else
+                mini_raise(mini_exc_TypeError, "%s in ?.%s must be str, not %s",
+                           skip_private ? "Key" : "Item", skip_private ? "__dict__" : "__all__",
+                           mini_type_name(name));
+            MINI_XDECREF(modname);
             ok = false;
             break;
         }
@@ -1229,6 +1262,7 @@ static NOINLINE int yield_from_send(MiniObject *it, MiniObject *v, MiniObject **
 #define DISPATCH() goto dispatch
 #endif
 
+// The loop itself. New reference (the returned or yielded value) or NULL.
 MiniObject *eval_frame_ex(Frame *frame, bool throwflag, bool *yielded) {
 #if MINI_COMPUTED_GOTO
     static void *const dispatch_table[OP__COUNT] = {
@@ -2731,8 +2765,7 @@ do_call: {
                 res = generator_new(fn, args, call_nargs, call_kwnames);
                 goto call_done;
             }
-            if (!call_kwnames && call_nargs == (size_t)fco->argcount &&
-                !(fco->flags & (CO_VARARGS | CO_VARKEYWORDS)) && fco->kwonlyargcount == 0) {
+            if ((ssize_t)call_nargs == fco->fast_nargs && !call_kwnames) {
                 // The arguments match the parameters exactly: move the references from the
                 // stack into the new frame.
                 if (UNLIKELY(ts->recursion_depth >= ts->vm->recursion_limit)) {
@@ -2785,12 +2818,31 @@ do_call: {
             ts->frame = nf;
             ts->recursion_depth++;
             f = nf;
-            LOAD_FRAME();
+            co = fco;
+            ip = fco->code;
+            sp = nf->sp;
+            fastlocals = nf->localsplus;
+            consts = TUPLE_ITEMS(fco->consts);
+            names = TUPLE_ITEMS(fco->names);
             DISPATCH();
         }
+        // CPython 3.11 counts a call of a one-argument builtin (function or method), and a
+        // call of a class or an instance written in mini (its _PyObject_MakeTpCall), against
+        // the recursion limit " while calling a Python object"; the same counting makes
+        // recursion through repr(), len(), A() or __call__ stop at the same depth with the
+        // same message.
         if (ct == &mini_builtin_function_type) {
             MiniBuiltinFunction *bf = (MiniBuiltinFunction *)callable;
-            res = bf->def->func(bf->self, call_base + 1, call_nargs, call_kwnames);
+            if (call_nargs == 1 && !call_kwnames) {
+                if (!mini_enter_recursive_call(" while calling a Python object")) {
+                    res = NULL;
+                    goto call_done;
+                }
+                res = bf->def->func(bf->self, call_base + 1, 1, NULL);
+                mini_leave_recursive_call();
+            } else {
+                res = bf->def->func(bf->self, call_base + 1, call_nargs, call_kwnames);
+            }
             goto call_done;
         }
         if (ct == &mini_method_descr_type && call_nargs >= 1) {
@@ -2799,9 +2851,29 @@ do_call: {
             MiniType *st = mini_type(self);
             if (!(d->def->flags & (MINI_METH_STATIC | MINI_METH_CLASS)) &&
                 (st == d->owner || type_is_subtype(st, d->owner))) {
-                res = d->def->func(self, call_base + 2, call_nargs - 1, call_kwnames);
+                if (call_nargs == 2 && !call_kwnames) {
+                    if (!mini_enter_recursive_call(" while calling a Python object")) {
+                        res = NULL;
+                        goto call_done;
+                    }
+                    res = d->def->func(self, call_base + 2, 1, NULL);
+                    mini_leave_recursive_call();
+                } else {
+                    res = d->def->func(self, call_base + 2, call_nargs - 1, call_kwnames);
+                }
                 goto call_done;
             }
+        }
+        if ((ct->flags & MINI_TPFLAG_HEAPTYPE) ||
+            ((ct->flags & MINI_TPFLAG_TYPE_SUBCLASS) &&
+             (((MiniType *)callable)->flags & MINI_TPFLAG_HEAPTYPE))) {
+            if (!mini_enter_recursive_call(" while calling a Python object")) {
+                res = NULL;
+                goto call_done;
+            }
+            res = mini_call(callable, call_base + 1, call_nargs, call_kwnames);
+            mini_leave_recursive_call();
+            goto call_done;
         }
     }
 call_generic:

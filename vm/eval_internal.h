@@ -28,10 +28,8 @@ static inline size_t frame_nfixed(const CodeObject *co) {
 }
 
 // frame_size(), inline for the call path: the header, the fixed slots, the value stack and
-// one spare slot for widening a bound-method call in place.
-static inline size_t frame_bytes(const CodeObject *co) {
-    return sizeof(Frame) + (frame_nfixed(co) + (size_t)co->stacksize + 1) * sizeof(MiniObject *);
-}
+// one spare slot for widening a bound-method call in place (code_new computes it once).
+static inline size_t frame_bytes(const CodeObject *co) { return co->framesize; }
 
 // Carves [size] bytes from a new chunk when the newest one is full (frame.c). NULL with
 // MemoryError on failure.

@@ -150,6 +150,8 @@ VM *vm_new(int argc, char **argv) {
             return NULL;
         MINI_DECREF(s);
     }
+    if (!exception_vm_init(vm))
+        return NULL;
     vm->builtins_module = builtins_init(vm);
     if (!vm->builtins_module)
         return NULL;
@@ -166,20 +168,26 @@ void vm_free(VM *vm) {
     if (!vm)
         return;
     file_flush_std();
-    // Module namespaces first: they hold most of what the program made.
+    // Module namespaces first: they hold most of what the program made. __main__ goes first
+    // and builtins and sys last, so a __del__ that runs during teardown can still print.
+    if (vm->main_module && ((MiniModule *)vm->main_module)->dict)
+        dict_clear(((MiniModule *)vm->main_module)->dict);
     if (vm->modules) {
         size_t pos = 0;
         MiniObject *k, *m;
         while (dict_next(vm->modules, &pos, &k, &m))
-            if (MINI_IS_PTR(m) && m->type == &mini_module_type && ((MiniModule *)m)->dict)
+            if (MINI_IS_PTR(m) && m->type == &mini_module_type && ((MiniModule *)m)->dict &&
+                m != vm->builtins_module && m != vm->sys_module)
                 dict_clear(((MiniModule *)m)->dict);
     }
+    file_flush_std();
     MINI_CLEAR(vm->main_module);
     MINI_CLEAR(vm->sys_module);
     MINI_CLEAR(vm->builtins);
     MINI_CLEAR(vm->builtins_module);
     MINI_CLEAR(vm->modules);
     MINI_CLEAR(vm->argv);
+    MINI_CLEAR(vm->memory_error);
     while (vm->threads)
         threadstate_free(vm->threads);
     free(vm);

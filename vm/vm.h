@@ -104,6 +104,11 @@ struct CodeObject {
     MiniObject *name;     // str
     MiniObject *qualname; // str
     MiniObject *filename; // str
+    // Filled by code_new for the eval loop's call path (vm/eval.c):
+    size_t framesize; // frame_size() of this code
+    int fast_nargs;   // argcount when a call with exactly that many positional arguments and
+                      // no keywords binds them as they are (no *args, **kwargs, keyword-only
+                      // parameters, not a generator); -1 otherwise
 };
 
 // Makes a code object; takes ownership of [code] and [lines] (malloc'd), borrows the tuples.
