@@ -116,6 +116,20 @@ static inline bool container_arg_range(const char *qualname, const char *name, s
 // Indexes
 // ---------------------------------------------------------------------------------------------
 
+// seq * count where the count is not a plain int: CPython tries the count's own
+// multiplication (a class with __index__ and __rmul__) before repeating the sequence. Returns
+// what count's type made of it, or NotImplemented when it has no say ([self_mul] is the
+// sequence type's own slot, which must not be called back).
+static inline MiniObject *container_count_mul(MiniObject *seq, MiniObject *count,
+                                              MiniObject *(*self_mul)(MiniObject *, MiniObject *)) {
+    if (MINI_IS_SMALLINT(count) || MINI_IS_BOOL(count))
+        return MINI_NOTIMPL;
+    MiniObject *(*slot)(MiniObject *, MiniObject *) = mini_type(count)->binop[BINOP_MUL];
+    if (!slot || slot == self_mul || slot == mini_int_type.binop[BINOP_MUL])
+        return MINI_NOTIMPL;
+    return slot(seq, count);
+}
+
 // Can [o] be used as an index (has __index__)?
 static inline bool container_is_index(MiniObject *o) {
     return MINI_IS_SMALLINT(o) || mini_type(o)->nb_index != NULL;

@@ -1216,6 +1216,23 @@ static MiniObject *view_reversed(MiniObject *self, MiniObject *const *args, size
     return dictiter_new(((DictView *)self)->dict, view_kind(self), true);
 }
 
+// view.mapping: a read-only proxy of the viewed dict. The mappingproxy type belongs to
+// class.c (a class's __dict__ is one); it is reached through dict.__dict__ and called.
+static MiniObject *view_get_mapping(MiniObject *self) {
+    MiniObject *sample = mini_getattr((MiniObject *)&mini_dict_type, MINI_ID(__dict__));
+    if (!sample)
+        return NULL;
+    MiniObject *proxy_type = (MiniObject *)mini_type(sample);
+    MiniObject *r = mini_call_n(proxy_type, 1, ((DictView *)self)->dict);
+    MINI_DECREF(sample);
+    return r;
+}
+
+static const MiniGetSetDef view_getset[] = {
+    {"mapping", view_get_mapping, NULL, "dictionary that this view refers to"},
+    {NULL, NULL, NULL, NULL},
+};
+
 static const MiniMethodDef setview_methods[] = {
     {"isdisjoint", view_isdisjoint, 0,
      "Return True if the view and the given iterable have a null intersection."},
@@ -1236,6 +1253,7 @@ static const MiniMethodDef values_methods[] = {
         .binop = {[BINOP_SUB] = view_sub, [BINOP_AND] = view_and, [BINOP_OR] = view_or,          \
                   [BINOP_XOR] = view_xor},                                                       \
         .len = view_len, .contains = view_contains, .methods = setview_methods,                 \
+        .getset = view_getset,                                                                  \
     }
 
 static MiniType dictkeys_type = SETVIEW_TYPE("dict_keys");
@@ -1252,6 +1270,7 @@ static MiniType dictvalues_type = {
     .len = view_len,
     .contains = view_contains,
     .methods = values_methods,
+    .getset = view_getset,
 };
 
 // ---------------------------------------------------------------------------------------------

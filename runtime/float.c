@@ -912,8 +912,18 @@ static MiniObject *float_pos(MiniObject *o);
 static MiniObject *float_from_object(MiniObject *x) {
     if (MINI_IS_PTR(x) && x->type == &mini_float_type)
         return mini_newref(x);
-    if (str_check(x))
-        return float_from_text(STR_DATA(x), STR_SIZE(x), x);
+    if (str_check(x)) {
+        if (((MiniStr *)x)->ascii)
+            return float_from_text(STR_DATA(x), STR_SIZE(x), x);
+        // Unicode digits and spaces count, as in CPython: parse an ASCII rendering.
+        size_t n;
+        char *text = num_ascii_text(x, &n);
+        if (!text)
+            return NULL;
+        MiniObject *r = float_from_text(text, n, x);
+        mini_free(text);
+        return r;
+    }
     const char *data;
     size_t size;
     if (bytes_like(x, &data, &size))

@@ -558,6 +558,64 @@ MiniObject *int_from_string(const char *s, size_t len, int base) {
     return parse_int(s, len, base, NULL);
 }
 
+char *num_ascii_text(MiniObject *s, size_t *len) {
+    const unsigned char *p = (const unsigned char *)STR_DATA(s), *end = p + STR_SIZE(s);
+    // Every code point becomes one byte, so the UTF-8 size is room enough.
+    char *out = mini_malloc(STR_SIZE(s) + 1);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    while (p < end) {
+        unsigned char c = *p;
+        uint32_t cp;
+        size_t k;
+        if (c < 0x80) {
+            cp = c;
+            k = 1;
+        } else if (c < 0xe0) {
+            cp = ((uint32_t)(c & 0x1f) << 6) | (p[1] & 0x3f);
+            k = 2;
+        } else if (c < 0xf0) {
+            cp = ((uint32_t)(c & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+            k = 3;
+        } else {
+            cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) |
+                 ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
+            k = 4;
+        }
+        p += k;
+        if (cp < 127) {
+            out[n++] = (char)cp;
+        } else if (str_is_space(cp)) {
+            out[n++] = ' ';
+        } else {
+            int d = str_decimal_value(cp);
+            if (d < 0) {
+                out[n++] = '?';
+                break;
+            }
+            out[n++] = (char)('0' + d);
+        }
+    }
+    out[n] = '\0';
+    *len = n;
+    return out;
+}
+
+// int(s, base) for the str [s]: non-ASCII text is made ASCII first, as CPython does, while the
+// error message still shows [s] itself. New reference.
+static MiniObject *parse_int_str(MiniObject *s, int base) {
+    if (((MiniStr *)s)->ascii)
+        return parse_int(STR_DATA(s), STR_SIZE(s), base, s);
+    size_t n;
+    char *text = num_ascii_text(s, &n);
+    if (!text)
+        return NULL;
+    MiniObject *r = parse_int(text, n, base, s);
+    mini_free(text);
+    return r;
+}
+
 static MiniObject *str_digits_limit_error(int limit) {
     return mini_raise(mini_exc_ValueError,
                       "Exceeds the limit (%d digits) for integer string conversion; use "
@@ -1174,7 +1232,7 @@ static MiniObject *int_from_object(MiniObject *o) {
         return i;
     }
     if (str_check(o))
-        return parse_int(STR_DATA(o), STR_SIZE(o), 10, o);
+        return parse_int_str(o, 10);
     const char *data;
     size_t size;
     if (bytes_data(o, &data, &size))
@@ -1209,7 +1267,7 @@ static MiniObject *int_value_from_args(MiniObject *x, MiniObject *obase) {
     if ((base != 0 && base < 2) || base > 36)
         return mini_raise_str(mini_exc_ValueError, "int() base must be >= 2 and <= 36, or 0");
     if (str_check(x))
-        return parse_int(STR_DATA(x), STR_SIZE(x), base, x);
+        return parse_int_str(x, base);
     const char *data;
     size_t size;
     if (bytes_data(x, &data, &size))

@@ -45,6 +45,13 @@ bool int_to_double(MiniObject *o, double *out);
 // str) also \x1c-\x1f and the UTF-8 encoded Unicode spaces (U+00A0, U+3000, ...), as
 // str.isspace counts them.
 void num_strip_space(const char **start, const char **end, bool unicode);
+// The text of the non-ASCII str [s] made ASCII the way CPython's
+// _PyUnicode_TransformDecimalAndSpaceToASCII does before int() or float() parses it: each
+// Unicode space becomes ' ', each decimal digit (category Nd, e.g. '١') its ASCII digit, and
+// the first other non-ASCII character '?', where the text stops (it can no longer be a number).
+// A NUL-terminated buffer from mini_malloc (the caller frees it) with its length in [*len], or
+// NULL with MemoryError.
+char *num_ascii_text(MiniObject *s, size_t *len);
 // The repr of [o] truncated to [max] code points, as CPython's "%.200R" does. New str.
 MiniObject *num_repr_truncated(MiniObject *o, size_t max);
 

@@ -97,26 +97,25 @@ static MiniObject *enumerate_tp_new(MiniType *type, MiniObject *const *args, siz
         return mini_raise(mini_exc_TypeError, "enumerate() takes at most 2 arguments (%zu given)",
                           nargs + nkw);
     }
-    MiniObject *it = mini_iter(iterable);
-    if (!it)
-        return NULL;
+    // CPython converts start before it asks the iterable for an iterator.
     int64_t index = 0;
     MiniObject *long_index = NULL;
     if (start) {
         MiniObject *s = mini_index(start);
-        if (!s) {
-            MINI_DECREF(it);
+        if (!s)
             return NULL;
-        }
         if (!int_as_i64(s, &index)) {
             mini_error_clear();
             long_index = mini_number_int(s);
         }
         MINI_DECREF(s);
-        if (!long_index && mini_error_occurred()) {
-            MINI_DECREF(it);
+        if (!long_index && mini_error_occurred())
             return NULL;
-        }
+    }
+    MiniObject *it = mini_iter(iterable);
+    if (!it) {
+        MINI_XDECREF(long_index);
+        return NULL;
     }
     Enumerate *e = (Enumerate *)mini_type_alloc(type, 0);
     if (!e) {

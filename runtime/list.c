@@ -18,6 +18,19 @@
 
 static MiniType listreviter_type;
 
+// While a list is being sorted its items array is this marker, with size and capacity 0:
+// the list looks empty, and any change - even append-then-clear, or a bare clear - replaces
+// the marker, which is how the sort tells the list was modified (CPython's allocated = -1).
+// It is never written to (capacity 0) and never freed.
+static MiniObject *const sorting_marker[1] = {NULL};
+#define SORTING ((MiniObject **)sorting_marker)
+
+// Frees an items array (the sort's marker is not one).
+static void free_items(MiniObject **items) {
+    if (items != SORTING)
+        mini_free(items);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Storage
 // ---------------------------------------------------------------------------------------------
@@ -41,12 +54,13 @@ static int list_resize(MiniList *l, size_t newsize) {
     if (newcap > CONTAINER_MAX_ITEMS)
         newcap = newsize;
     if (newsize == 0) {
-        mini_free(l->items);
+        free_items(l->items);
         l->items = NULL;
         l->size = l->cap = 0;
         return 0;
     }
-    MiniObject **items = mini_realloc(l->items, newcap * sizeof(MiniObject *));
+    MiniObject **items =
+        mini_realloc(l->items == SORTING ? NULL : l->items, newcap * sizeof(MiniObject *));
     if (!items)
         return -1;
     l->items = items;
@@ -173,7 +187,7 @@ static void clear_items(MiniList *l) {
         n--;
         MINI_XDECREF(items[n]);
     }
-    mini_free(items);
+    free_items(items);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,12 +346,18 @@ static bool repeat_count(MiniObject *count, size_t *out) {
 // list * n and n * list. A count that is not an index is left to the dispatcher.
 static MiniObject *list_mul(MiniObject *a, MiniObject *b) {
     MiniObject *seq, *count;
-    if (list_check(a) && container_is_index(b))
+    if (list_check(a) && container_is_index(b)) {
+        // CPython repeats a sequence only after the count's own * declined: [1] * x with an
+        // x defining __rmul__ (and __index__) calls x.__rmul__.
+        MiniObject *r = container_count_mul(a, b, list_mul);
+        if (r != MINI_NOTIMPL)
+            return r;
         seq = a, count = b;
-    else if (list_check(b) && container_is_index(a))
+    } else if (list_check(b) && container_is_index(a)) {
         seq = b, count = a;
-    else
+    } else {
         return MINI_NOTIMPL;
+    }
     size_t n;
     if (!repeat_count(count, &n))
         return NULL;
@@ -371,12 +391,12 @@ static MiniObject *list_inplace_mul(MiniObject *a, MiniObject *b) {
         return NULL;
     MiniList *l = (MiniList *)a;
     size_t size = l->size;
-    if (n == 0 || size == 0) {
+    if (size == 0 || n == 1)
+        return mini_newref(a);
+    if (n == 0) {
         clear_items(l);
         return mini_newref(a);
     }
-    if (n == 1)
-        return mini_newref(a);
     if (size > CONTAINER_MAX_ITEMS / n)
         return mini_raise_memory();
     if (list_resize(l, size * n) < 0)
@@ -903,17 +923,17 @@ int list_sort(MiniObject *list, MiniObject *key, bool reverse) {
     // Move the items out: during the sort the list is empty to anyone who looks.
     MiniObject **items = l->items;
     size_t n = l->size, cap = l->cap;
-    l->items = NULL;
+    l->items = SORTING;
     l->size = l->cap = 0;
     int rc = sort_array(items, n, key, reverse);
     MiniObject **changed = l->items;
     size_t nchanged = l->size;
-    bool modified = changed != NULL || nchanged != 0 || l->cap != 0;
+    bool modified = changed != SORTING;
     l->items = items;
     l->size = n;
     l->cap = cap;
     // Whatever was put in the list meanwhile is dropped, as CPython drops it.
-    if (changed) {
+    if (modified && changed) {
         while (nchanged > 0) {
             nchanged--;
             MINI_XDECREF(changed[nchanged]);

@@ -293,14 +293,22 @@ MiniObject *mini_intern(const char *s) { return mini_intern_n(s, strlen(s)); }
 // Equality, hashing, concatenation, joining, single characters
 // ---------------------------------------------------------------------------------------------
 
-// FNV-1a over the bytes: a good, non-randomised hash, the same for bytes and str of equal
-// contents (as in CPython for ASCII text). Never -1, which means "not computed" or "error".
+// FNV-1a over the bytes, then a final avalanche (MurmurHash3's fmix64): a non-randomised
+// hash, the same for bytes and str of equal contents (as in CPython for ASCII text). FNV-1a
+// alone is weak for hash tables: its low bits depend only on the low bits of each byte, so
+// identifiers like `fib`/`fic` crowd the same dict slots; the avalanche spreads every input
+// bit over the low bits that pick a slot. Never -1, which means "not computed" or "error".
 int64_t str_hash_bytes(const char *p, size_t n) {
     uint64_t h = 14695981039346656037ULL;
     for (size_t i = 0; i < n; i++) {
         h ^= (unsigned char)p[i];
         h *= 1099511628211ULL;
     }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
     int64_t r = (int64_t)(h >> 1);
     return r == -1 ? -2 : r;
 }

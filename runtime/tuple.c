@@ -163,15 +163,21 @@ static int64_t tuple_hash(MiniObject *self) {
     MiniTuple *t = (MiniTuple *)self;
     if (t->hash != -1)
         return t->hash;
+    // Tuples nested a hundred thousand deep would hash a hundred thousand C frames deep.
+    if (!mini_enter_recursive_call(" while hashing a tuple"))
+        return -1;
     uint64_t acc = XXPRIME_5;
     for (size_t i = 0; i < t->size; i++) {
         int64_t h = mini_hash(t->items[i]);
-        if (h == -1)
+        if (h == -1) {
+            mini_leave_recursive_call();
             return -1;
+        }
         acc += (uint64_t)h * XXPRIME_2;
         acc = XXROTATE(acc);
         acc *= XXPRIME_1;
     }
+    mini_leave_recursive_call();
     // The length is mixed in so that hash(()) keeps its historical value.
     acc += (uint64_t)t->size ^ (XXPRIME_5 ^ 3527539UL);
     if (acc == (uint64_t)-1)
@@ -235,12 +241,17 @@ static MiniObject *tuple_add(MiniObject *a, MiniObject *b) {
 // which says "can't multiply sequence by non-int of type 'float'".
 static MiniObject *tuple_mul(MiniObject *a, MiniObject *b) {
     MiniObject *seq, *count;
-    if (tuple_check(a) && container_is_index(b))
+    if (tuple_check(a) && container_is_index(b)) {
+        // As for lists: the count's own * (from __rmul__) comes first.
+        MiniObject *r = container_count_mul(a, b, tuple_mul);
+        if (r != MINI_NOTIMPL)
+            return r;
         seq = a, count = b;
-    else if (tuple_check(b) && container_is_index(a))
+    } else if (tuple_check(b) && container_is_index(a)) {
         seq = b, count = a;
-    else
+    } else {
         return MINI_NOTIMPL;
+    }
     ssize_t n = mini_as_ssize(count);
     if (n == -1 && mini_error_occurred())
         return NULL;
