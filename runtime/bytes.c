@@ -193,12 +193,12 @@ static bool constructor_contents(StrBuf *b, MiniObject *src, MiniObject *enc, Mi
                                  bool bytearray) {
     if (enc && !str_check(enc)) {
         mini_raise(mini_exc_TypeError, "%s() argument 'encoding' must be str, not %s",
-                   bytearray ? "bytearray" : "bytes", mini_type_name(enc));
+                   bytearray ? "bytearray" : "bytes", clinic_type_name(enc));
         return false;
     }
     if (err && !str_check(err)) {
         mini_raise(mini_exc_TypeError, "%s() argument 'errors' must be str, not %s",
-                   bytearray ? "bytearray" : "bytes", mini_type_name(err));
+                   bytearray ? "bytearray" : "bytes", clinic_type_name(err));
         return false;
     }
     if (!src) {
@@ -262,7 +262,10 @@ static MiniObject *bytes_of_type(MiniType *type, const char *data, size_t size) 
     if (type == &mini_bytes_type)
         return bytes_new(data, size);
     // A subclass instance: the bytes inline after the subclass's layout.
-    MiniBytes *o = (MiniBytes *)mini_type_alloc(type, size + 1);
+    // Room for the bytes, and for the subclass's fields after them (varsize_field_ptr).
+    if (size > MINI_MAX_ALLOC)
+        return mini_raise_memory();
+    MiniBytes *o = (MiniBytes *)mini_type_alloc(type, MINI_VARSIZE_TEXT_ROOM(size));
     if (!o)
         return NULL;
     o->hash = -1;
@@ -485,6 +488,16 @@ static MiniObject *bytes_mul(MiniObject *a, MiniObject *b) {
         seq = b, count = a;
     if (!int_check(count) && !mini_type(count)->nb_index)
         return MINI_NOTIMPL;
+    // CPython tries both operands' number slots before the sequence repeat, so a right
+    // operand with __index__ still gets its __rmul__ first.
+    if (seq == a && MINI_IS_PTR(count) && count->type != &mini_int_type) {
+        MiniObject *(*other)(MiniObject *, MiniObject *) = count->type->binop[BINOP_MUL];
+        if (other && other != bytes_mul) {
+            MiniObject *r = other(a, b);
+            if (r != MINI_NOTIMPL)
+                return r;
+        }
+    }
     ssize_t n = mini_as_ssize(count);
     if (n == -1 && mini_error_occurred())
         return NULL;
@@ -673,7 +686,7 @@ static MiniObject *bytes_decode(MiniObject *self, MiniObject *const *args, size_
     for (int i = 0; i < 2; i++)
         if (a[i] && !str_check(a[i]))
             return mini_raise(mini_exc_TypeError, "decode() argument '%s' must be str, not %s",
-                              names[i], mini_type_name(a[i]));
+                              names[i], clinic_type_name(a[i]));
     BUF(self, d, n);
     return str_decode(d, n, a[0], a[1]);
 }
@@ -687,16 +700,24 @@ static MiniObject *bytes_hex(MiniObject *self, MiniObject *const *args, size_t n
     const char *sep = NULL;
     size_t seplen = 0;
     if (a[0]) {
+        // CPython's order of checks: the length (anything without one, None included, is a
+        // TypeError from len()), then the type, then ASCII.
+        ssize_t len = mini_len(a[0]);
+        if (len < 0)
+            return NULL;
+        if (len != 1)
+            return mini_raise_str(mini_exc_ValueError, "sep must be length 1.");
         if (str_check(a[0])) {
             sep = STR_DATA(a[0]);
             seplen = STR_SIZE(a[0]);
-        } else if (!bytes_buffer(a[0], &sep, &seplen)) {
+        } else if (bytes_check(a[0])) {
+            sep = ((MiniBytes *)a[0])->data;
+            seplen = 1;
+        } else {
             return mini_raise_str(mini_exc_TypeError, "sep must be str or bytes.");
         }
-        if (STR_LEN(a[0]) != 1 && str_check(a[0]))
-            return mini_raise_str(mini_exc_ValueError, "sep must be length 1.");
-        if (!str_check(a[0]) && seplen != 1)
-            return mini_raise_str(mini_exc_ValueError, "sep must be length 1.");
+        if ((unsigned char)sep[0] > 127)
+            return mini_raise_str(mini_exc_ValueError, "sep must be ASCII.");
     }
     ssize_t per = 1;
     if (a[1]) {
@@ -742,7 +763,7 @@ static MiniObject *bytes_fromhex(MiniObject *cls, MiniObject *const *args, size_
     MiniObject *s = args[0];
     if (!str_check(s))
         return mini_raise(mini_exc_TypeError, "fromhex() argument must be str, not %s",
-                          mini_type_name(s));
+                          clinic_type_name(s));
     const char *p = STR_DATA(s);
     size_t n = STR_SIZE(s);
     StrBuf b;
@@ -1400,6 +1421,336 @@ static MiniObject *bytes_getnewargs(MiniObject *self, MiniObject *const *args, s
     return t;
 }
 
+// A fresh object of [self]'s kind with room for [size] bytes, which the caller writes through
+// [*p]. New reference.
+static MiniObject *alloc_like(MiniObject *self, size_t size, char **p) {
+    if (size > MINI_MAX_ALLOC)
+        return mini_raise_memory();
+    MiniObject *r = is_bytearray(self) ? bytearray_new(NULL, size) : bytes_alloc(size);
+    if (!r)
+        return NULL;
+    *p = is_bytearray(self) ? ((MiniByteArray *)r)->data : ((MiniBytes *)r)->data;
+    return r;
+}
+
+// [self] unchanged: itself when it is an exact bytes (immutable, so it may be shared), else a
+// copy of its kind. New reference.
+static MiniObject *same_like(MiniObject *self) {
+    if (MINI_IS_PTR(self) && self->type == &mini_bytes_type)
+        return mini_newref(self);
+    BUF(self, d, n);
+    return make_like(self, d, n);
+}
+
+// [self] with [left] and [right] copies of [fill] around it. New reference.
+static MiniObject *pad_like(MiniObject *self, size_t left, size_t right, char fill) {
+    BUF(self, d, n);
+    if (left > MINI_MAX_ALLOC || right > MINI_MAX_ALLOC)
+        return mini_raise_memory();
+    char *p;
+    MiniObject *r = alloc_like(self, left + n + right, &p);
+    if (!r)
+        return NULL;
+    memset(p, fill, left);
+    if (n)
+        memcpy(p + left, d, n);
+    memset(p + left + n, fill, right);
+    return r;
+}
+
+// center/ljust/rjust: kind 'c', 'l' or 'r'.
+static MiniObject *just_common(MiniObject *self, MiniObject *const *args, size_t nargs,
+                               MiniObject *kwnames, const char *fname, char kind) {
+    if (!str_check_args(ARGS_CLINIC, tname(self), fname, nargs, kwnames, 1, 2))
+        return NULL;
+    ssize_t width = mini_as_ssize(args[0]);
+    if (width == -1 && mini_error_occurred())
+        return NULL;
+    char fill = ' ';
+    if (nargs > 1) {
+        MiniObject *f = args[1];
+        const char *fd = NULL;
+        size_t fn = 0;
+        if (!(bytes_check(f) || is_bytearray(f)) || !bytes_buffer(f, &fd, &fn) || fn != 1)
+            return mini_raise(mini_exc_TypeError,
+                              "%s() argument 2 must be a byte string of length 1, not %s", fname,
+                              clinic_type_name(f));
+        fill = fd[0];
+    }
+    BUF(self, d, n);
+    (void)d;
+    if (width <= (ssize_t)n)
+        return same_like(self);
+    size_t marg = (size_t)width - n;
+    if (kind == 'l')
+        return pad_like(self, 0, marg, fill);
+    if (kind == 'r')
+        return pad_like(self, marg, 0, fill);
+    // CPython's rounding: the odd byte goes left only when both margin and width are odd.
+    size_t left = marg / 2 + (marg & (size_t)width & 1);
+    return pad_like(self, left, marg - left, fill);
+}
+
+static MiniObject *bytes_center(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                MiniObject *kwnames) {
+    return just_common(self, args, nargs, kwnames, "center", 'c');
+}
+static MiniObject *bytes_ljust(MiniObject *self, MiniObject *const *args, size_t nargs,
+                               MiniObject *kwnames) {
+    return just_common(self, args, nargs, kwnames, "ljust", 'l');
+}
+static MiniObject *bytes_rjust(MiniObject *self, MiniObject *const *args, size_t nargs,
+                               MiniObject *kwnames) {
+    return just_common(self, args, nargs, kwnames, "rjust", 'r');
+}
+
+static MiniObject *bytes_zfill(MiniObject *self, MiniObject *const *args, size_t nargs,
+                               MiniObject *kwnames) {
+    if (!str_check_args(ARGS_ONE, tname(self), "zfill", nargs, kwnames, 1, 1))
+        return NULL;
+    ssize_t width = mini_as_ssize(args[0]);
+    if (width == -1 && mini_error_occurred())
+        return NULL;
+    BUF(self, d, n);
+    (void)d;
+    if (width <= (ssize_t)n)
+        return same_like(self);
+    size_t fill = (size_t)width - n;
+    MiniObject *r = pad_like(self, fill, 0, '0');
+    if (!r)
+        return NULL;
+    // A leading sign moves in front of the zeros.
+    char *p = is_bytearray(r) ? ((MiniByteArray *)r)->data : ((MiniBytes *)r)->data;
+    if (p[fill] == '+' || p[fill] == '-') {
+        p[0] = p[fill];
+        p[fill] = '0';
+    }
+    return r;
+}
+
+static MiniObject *bytes_expandtabs(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                    MiniObject *kwnames) {
+    static const char *const names[] = {"tabsize"};
+    MiniObject *a[1] = {NULL};
+    if (!str_parse_kwargs("expandtabs", args, nargs, kwnames, names, 1, a))
+        return NULL;
+    int64_t tabsize = 8;
+    if (a[0]) {
+        MiniObject *i = mini_index(a[0]);
+        if (!i)
+            return NULL;
+        bool ok = int_as_i64(i, &tabsize) && tabsize >= INT_MIN && tabsize <= INT_MAX;
+        MINI_DECREF(i);
+        if (!ok) {
+            mini_error_clear();
+            return mini_raise_str(mini_exc_OverflowError,
+                                  "Python int too large to convert to C int");
+        }
+    }
+    BUF(self, d, n);
+    StrBuf b;
+    strbuf_init(&b);
+    size_t col = 0;
+    for (size_t i = 0; i < n && !b.failed; i++) {
+        char c = d[i];
+        if (c == '\t') {
+            if (tabsize > 0) {
+                size_t k = (size_t)tabsize - col % (size_t)tabsize;
+                if (k > MINI_MAX_ALLOC || b.size > MINI_MAX_ALLOC - k) {
+                    strbuf_free(&b);
+                    return mini_raise_memory();
+                }
+                for (size_t j = 0; j < k; j++)
+                    strbuf_addc(&b, ' ');
+                col += k;
+            }
+        } else {
+            strbuf_addc(&b, c);
+            col = (c == '\n' || c == '\r') ? 0 : col + 1;
+        }
+    }
+    if (b.failed) {
+        strbuf_free(&b);
+        return NULL;
+    }
+    MiniObject *r = make_like(self, b.data ? b.data : "", b.size);
+    strbuf_free(&b);
+    return r;
+}
+
+static MiniObject *bytes_istitle(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                 MiniObject *kwnames) {
+    (void)args;
+    if (!str_check_args(ARGS_NONE, tname(self), "istitle", nargs, kwnames, 0, 0))
+        return NULL;
+    BUF(self, d, n);
+    // Uppercase only after uncased bytes, lowercase only after cased ones, and at least one
+    // cased byte.
+    bool cased = false, prev_cased = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = d[i];
+        if (c >= 'A' && c <= 'Z') {
+            if (prev_cased)
+                return MINI_FALSE;
+            prev_cased = cased = true;
+        } else if (c >= 'a' && c <= 'z') {
+            if (!prev_cased)
+                return MINI_FALSE;
+            prev_cased = cased = true;
+        } else {
+            prev_cased = false;
+        }
+    }
+    return MINI_BOOL(cased);
+}
+
+static MiniObject *bytes_splitlines(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                    MiniObject *kwnames) {
+    static const char *const names[] = {"keepends"};
+    MiniObject *a[1] = {NULL};
+    if (!str_parse_kwargs("splitlines", args, nargs, kwnames, names, 1, a))
+        return NULL;
+    bool keep = false;
+    if (a[0]) {
+        ssize_t k = mini_as_ssize(a[0]);
+        if (k == -1 && mini_error_occurred())
+            return NULL;
+        keep = k != 0;
+    }
+    MiniObject *list = list_new(0);
+    if (!list)
+        return NULL;
+    BUF(self, d, n);
+    // Only \n, \r and \r\n end lines in bytes.
+    size_t start = 0, i = 0;
+    while (i < n) {
+        if (d[i] != '\n' && d[i] != '\r') {
+            i++;
+            continue;
+        }
+        size_t eol = (d[i] == '\r' && i + 1 < n && d[i + 1] == '\n') ? 2 : 1;
+        if (append_like(list, self, d + start, (keep ? i + eol : i) - start) < 0) {
+            MINI_DECREF(list);
+            return NULL;
+        }
+        i += eol;
+        start = i;
+    }
+    if (start < n && append_like(list, self, d + start, n - start) < 0) {
+        MINI_DECREF(list);
+        return NULL;
+    }
+    return list;
+}
+
+static MiniObject *bytes_translate(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                   MiniObject *kwnames) {
+    // translate(table, /, delete=b''), with Argument Clinic's messages.
+    size_t nkw = kwnames ? TUPLE_SIZE(kwnames) : 0;
+    if (nargs + nkw > 2)
+        return mini_raise(mini_exc_TypeError, "translate() takes at most 2 arguments (%zu given)",
+                          nargs + nkw);
+    MiniObject *del = nargs > 1 ? args[1] : NULL;
+    for (size_t k = 0; k < nkw; k++) {
+        MiniObject *name = TUPLE_GET(kwnames, k);
+        if (STR_SIZE(name) != 6 || memcmp(STR_DATA(name), "delete", 6) != 0)
+            return mini_raise(mini_exc_TypeError,
+                              "'%U' is an invalid keyword argument for translate()", name);
+        del = args[nargs + k];
+    }
+    if (nargs < 1)
+        return mini_raise(mini_exc_TypeError,
+                          "translate() takes at least 1 positional argument (%zu given)", nargs);
+    const char *table = NULL, *dd = "";
+    size_t tn = 0, dn = 0;
+    if (args[0] != MINI_NONE) {
+        if (!arg_buffer(args[0], &table, &tn))
+            return NULL;
+        if (tn != 256)
+            return mini_raise_str(mini_exc_ValueError,
+                                  "translation table must be 256 characters long");
+    }
+    if (del && !arg_buffer(del, &dd, &dn))
+        return NULL;
+    bool deleted[256] = {false};
+    for (size_t k = 0; k < dn; k++)
+        deleted[(unsigned char)dd[k]] = true;
+    BUF(self, d, n);
+    char *p;
+    MiniObject *r = alloc_like(self, n, &p);
+    if (!r)
+        return NULL;
+    size_t m = 0;
+    bool changed = false;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)d[k];
+        if (deleted[c]) {
+            changed = true;
+            continue;
+        }
+        char t = table ? table[c] : (char)c;
+        changed = changed || t != (char)c;
+        p[m++] = t;
+    }
+    if (!changed && !is_bytearray(self) && self->type == &mini_bytes_type) {
+        MINI_DECREF(r);
+        return mini_newref(self);
+    }
+    MiniObject *res = make_like(self, p, m);
+    MINI_DECREF(r);
+    return res;
+}
+
+// bytes.maketrans(frm, to) and bytearray.maketrans: a 256-byte bytes table. [tn] names the
+// class for the keyword message.
+static MiniObject *maketrans_common(const char *tn, MiniObject *const *args, size_t nargs,
+                                    MiniObject *kwnames) {
+    if (!str_check_args(ARGS_CLINIC, tn, "maketrans", nargs, kwnames, 2, 2))
+        return NULL;
+    const char *f, *t;
+    size_t fn, n;
+    if (!arg_buffer(args[0], &f, &fn) || !arg_buffer(args[1], &t, &n))
+        return NULL;
+    if (fn != n)
+        return mini_raise_str(mini_exc_ValueError, "maketrans arguments must have same length");
+    char table[256];
+    for (int k = 0; k < 256; k++)
+        table[k] = (char)k;
+    for (size_t k = 0; k < n; k++)
+        table[(unsigned char)f[k]] = t[k];
+    return bytes_new(table, 256);
+}
+
+static MiniObject *bytes_maketrans(MiniObject *cls, MiniObject *const *args, size_t nargs,
+                                   MiniObject *kwnames) {
+    (void)cls;
+    return maketrans_common("bytes", args, nargs, kwnames);
+}
+static MiniObject *bytearray_maketrans(MiniObject *cls, MiniObject *const *args, size_t nargs,
+                                       MiniObject *kwnames) {
+    (void)cls;
+    return maketrans_common("bytearray", args, nargs, kwnames);
+}
+
+// bytes.__bytes__: an exact bytes copy (itself when already exact).
+static MiniObject *bytes_bytes_method(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                      MiniObject *kwnames) {
+    (void)args;
+    if (!str_check_args(ARGS_NONE, tname(self), "__bytes__", nargs, kwnames, 0, 0))
+        return NULL;
+    if (self->type == &mini_bytes_type)
+        return mini_newref(self);
+    BUF(self, d, n);
+    return bytes_new(d, n);
+}
+
+// bytes % args and bytearray % args (strformat.c does the work).
+static MiniObject *bytes_mod(MiniObject *a, MiniObject *b) {
+    if (!MINI_IS_PTR(a) || !(bytes_check(a) || is_bytearray(a)))
+        return MINI_NOTIMPL;
+    return bytes_percent_format(a, b);
+}
+
 // ---------------------------------------------------------------------------------------------
 // bytearray's mutating methods
 // ---------------------------------------------------------------------------------------------
@@ -1576,6 +1927,17 @@ static MiniObject *ba_reverse(MiniObject *self, MiniObject *const *args, size_t 
     return MINI_NONE;
 }
 
+// bytearray.__alloc__(): the number of bytes allocated (one more than the capacity, for the
+// NUL), 0 before any.
+static MiniObject *ba_alloc(MiniObject *self, MiniObject *const *args, size_t nargs,
+                            MiniObject *kwnames) {
+    (void)args;
+    if (!str_check_args(ARGS_NONE, "bytearray", "__alloc__", nargs, kwnames, 0, 0))
+        return NULL;
+    MiniByteArray *a = (MiniByteArray *)self;
+    return int_from_i64(a->data ? (int64_t)a->cap + 1 : 0);
+}
+
 static MiniObject *ba_copy(MiniObject *self, MiniObject *const *args, size_t nargs,
                            MiniObject *kwnames) {
     (void)args;
@@ -1685,6 +2047,15 @@ static MiniObject *ba_imul(MiniObject *self, MiniObject *other) {
         return MINI_NOTIMPL;
     if (!int_check(other) && !mini_type(other)->nb_index)
         return MINI_NOTIMPL;
+    // As for *, the right operand's __rmul__ comes before the in-place repeat.
+    if (MINI_IS_PTR(other) && other->type != &mini_int_type) {
+        MiniObject *(*slot)(MiniObject *, MiniObject *) = other->type->binop[BINOP_MUL];
+        if (slot && slot != bytes_mul) {
+            MiniObject *r = slot(self, other);
+            if (r != MINI_NOTIMPL)
+                return r;
+        }
+    }
     ssize_t n = mini_as_ssize(other);
     if (n == -1 && mini_error_occurred())
         return NULL;
@@ -1714,6 +2085,14 @@ static MiniObject *ba_imul(MiniObject *self, MiniObject *other) {
 
 #define SHARED_METHODS                                                                           \
     {"capitalize", bytes_capitalize, 0, "B.capitalize() -> copy of B"},                          \
+    {"center", bytes_center, 0, "Return a centered string of length width."},                    \
+    {"expandtabs", bytes_expandtabs, 0, "Return a copy where all tab characters are expanded."}, \
+    {"istitle", bytes_istitle, 0, "B.istitle() -> bool"},                                        \
+    {"ljust", bytes_ljust, 0, "Return a left-justified string of length width."},               \
+    {"rjust", bytes_rjust, 0, "Return a right-justified string of length width."},              \
+    {"splitlines", bytes_splitlines, 0, "Return a list of the lines in the bytes."},             \
+    {"translate", bytes_translate, 0, "Return a copy with each byte mapped by the table."},     \
+    {"zfill", bytes_zfill, 0, "Pad a numeric string with zeros on the left."},                   \
     {"count", bytes_count, 0, "Return the number of non-overlapping occurrences of subsection."},\
     {"decode", bytes_decode, 0, "Decode the bytes using the codec registered for encoding."},    \
     {"endswith", bytes_endswith, 0, "Return True if the bytes end with the specified suffix."},  \
@@ -1750,11 +2129,16 @@ static MiniObject *ba_imul(MiniObject *self, MiniObject *other) {
 static const MiniMethodDef bytes_methods[] = {
     SHARED_METHODS,
     {"__getnewargs__", bytes_getnewargs, 0, NULL},
+    {"__bytes__", bytes_bytes_method, 0, "Convert this value to exact type bytes."},
+    {"maketrans", bytes_maketrans, MINI_METH_STATIC, "Return a translation table for translate()."},
     {NULL, NULL, 0, NULL},
 };
 
 static const MiniMethodDef bytearray_methods[] = {
     SHARED_METHODS,
+    {"__alloc__", ba_alloc, 0, "B.__alloc__() -> int"},
+    {"maketrans", bytearray_maketrans, MINI_METH_STATIC,
+     "Return a translation table for translate()."},
     {"append", ba_append, 0, "Append a single item to the end of the bytearray."},
     {"clear", ba_clear, 0, "Remove all items from the bytearray."},
     {"copy", ba_copy, 0, "Return a copy of B."},
@@ -1777,7 +2161,7 @@ MiniType mini_bytes_type = {
     .hash = bytes_hash,
     .richcompare = bytes_richcompare,
     .iter = bytes_iter,
-    .binop = {[BINOP_ADD] = bytes_add, [BINOP_MUL] = bytes_mul},
+    .binop = {[BINOP_ADD] = bytes_add, [BINOP_MUL] = bytes_mul, [BINOP_MOD] = bytes_mod},
     .len = bytes_len,
     .getitem = bytes_getitem,
     .contains = bytes_contains,
@@ -1799,7 +2183,7 @@ MiniType mini_bytearray_type = {
     .repr = bytearray_repr,
     .richcompare = bytes_richcompare,
     .iter = bytes_iter,
-    .binop = {[BINOP_ADD] = bytes_add, [BINOP_MUL] = bytes_mul},
+    .binop = {[BINOP_ADD] = bytes_add, [BINOP_MUL] = bytes_mul, [BINOP_MOD] = bytes_mod},
     .inplace = {[BINOP_ADD] = ba_iadd, [BINOP_MUL] = ba_imul},
     .len = bytes_len,
     .getitem = bytes_getitem,

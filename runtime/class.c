@@ -617,12 +617,25 @@ static MiniObject *wrap_getattr(MiniType *owner, const SlotDef *d, MiniObject *s
     return owner->getattr(self, args[0]);
 }
 
+// The attribute slots of the classes with MINI_TPFLAG_VARSIZE_FIELDS (str and bytes
+// subclasses) in place of the generic ones. The VM inlines mini_generic_getattr and
+// mini_generic_setattr, reading the instance dict at type->dictoffset, which is not where
+// these instances keep it; a different slot sends it the long way, through mini_dict_ptr.
+static MiniObject *varsize_getattr(MiniObject *self, MiniObject *name) {
+    return mini_generic_getattr(self, name);
+}
+static int varsize_setattr(MiniObject *self, MiniObject *name, MiniObject *value) {
+    return mini_generic_setattr(self, name, value);
+}
+
 // Refuses object.__setattr__(int, ...) and the like: a builtin's own setattr must not be
 // skipped by calling a base's (CPython's hackcheck). True when [owner]'s slot may run.
 static bool setattr_applies(MiniType *owner, MiniObject *self, const char *what) {
     MiniType *t = mini_type(self);
-    while (t && t->setattr == slot_tp_setattro)
-        t = t->base; // classes written in mini have no C-level setattr of their own
+    // Classes written in mini have no C-level setattr of their own (varsize_setattr is the
+    // generic one under another name).
+    while (t && (t->setattr == slot_tp_setattro || t->setattr == varsize_setattr))
+        t = t->base;
     if (t && t->setattr != owner->setattr) {
         mini_raise(mini_exc_TypeError, "can't apply this %s to %s object", what,
                    mini_type_name(self));
@@ -1014,6 +1027,14 @@ static int memberdescr_traverse(MiniObject *self, MiniVisitProc visit, void *arg
     return 0;
 }
 
+// The address of the __slots__ member at [offset] of the instance [o] (further on in a str or
+// bytes subclass instance, past the inline text).
+static MiniObject **member_ptr(MiniObject *o, size_t offset) {
+    if (o->type->flags & MINI_TPFLAG_VARSIZE_FIELDS)
+        return varsize_field_ptr(o, offset);
+    return (MiniObject **)((char *)o + offset);
+}
+
 static bool memberdescr_check(MemberDescr *m, MiniObject *obj) {
     if (!mini_isinstance_type(obj, m->owner)) {
         mini_raise(mini_exc_TypeError,
@@ -1031,7 +1052,7 @@ static MiniObject *memberdescr_get(MiniObject *descr, MiniObject *obj, MiniObjec
         return mini_newref(descr);
     if (!memberdescr_check(m, obj))
         return NULL;
-    MiniObject *v = *(MiniObject **)((char *)obj + m->offset);
+    MiniObject *v = *member_ptr(obj, m->offset);
     if (!v)
         return mini_raise(mini_exc_AttributeError, "'%s' object has no attribute '%S'",
                           mini_type_name(obj), m->name);
@@ -1042,7 +1063,7 @@ static int memberdescr_set(MiniObject *descr, MiniObject *obj, MiniObject *value
     MemberDescr *m = (MemberDescr *)descr;
     if (!memberdescr_check(m, obj))
         return -1;
-    MiniObject **slot = (MiniObject **)((char *)obj + m->offset);
+    MiniObject **slot = member_ptr(obj, m->offset);
     if (!value && !*slot) {
         mini_raise(mini_exc_AttributeError, "%S", m->name);
         return -1;
@@ -2007,6 +2028,12 @@ static void fixup_slots(MiniType *t) {
     // bool() falls back on __len__ when no class in the mro says __bool__.
     if (!t->nb_bool && t->len == slot_sq_len)
         t->nb_bool = slot_nb_bool_len;
+    if (t->flags & MINI_TPFLAG_VARSIZE_FIELDS) {
+        if (!t->getattr || t->getattr == mini_generic_getattr)
+            t->getattr = varsize_getattr;
+        if (!t->setattr || t->setattr == mini_generic_setattr)
+            t->setattr = varsize_setattr;
+    }
     t->dealloc = subtype_dealloc;
     t->traverse = subtype_traverse;
     t->clear = subtype_clear;
@@ -2078,6 +2105,8 @@ static MiniObject **instance_dict_ptr(MiniObject *o) {
         return NULL;
     if (o->type->flags & MINI_TPFLAG_TUPLE_SUBCLASS)
         return tuple_dict_ptr(o);
+    if (o->type->flags & MINI_TPFLAG_VARSIZE_FIELDS)
+        return varsize_dict_ptr(o);
     return (MiniObject **)((char *)o + o->type->dictoffset);
 }
 
@@ -2106,7 +2135,7 @@ static void subtype_dealloc(MiniObject *self) {
     for (MiniType *t = type; t && IS_HEAP(t); t = t->base) {
         MiniHeapType *h = HEAP(t);
         for (size_t i = 0; i < h->nslots; i++)
-            MINI_CLEAR(*(MiniObject **)((char *)self + h->slots_offset + i * sizeof(MiniObject *)));
+            MINI_CLEAR(*member_ptr(self, h->slots_offset + i * sizeof(MiniObject *)));
     }
     MiniObject **dp = added_dict_ptr(self, type, sbase);
     if (dp)
@@ -2122,7 +2151,7 @@ static int subtype_traverse(MiniObject *self, MiniVisitProc visit, void *arg) {
     for (MiniType *t = type; t && IS_HEAP(t); t = t->base) {
         MiniHeapType *h = HEAP(t);
         for (size_t i = 0; i < h->nslots; i++)
-            MINI_VISIT(*(MiniObject **)((char *)self + h->slots_offset + i * sizeof(MiniObject *)));
+            MINI_VISIT(*member_ptr(self, h->slots_offset + i * sizeof(MiniObject *)));
     }
     MiniObject **dp = added_dict_ptr(self, type, sbase);
     if (dp)
@@ -2139,7 +2168,7 @@ static int subtype_clear(MiniObject *self) {
     for (MiniType *t = type; t && IS_HEAP(t); t = t->base) {
         MiniHeapType *h = HEAP(t);
         for (size_t i = 0; i < h->nslots; i++)
-            MINI_CLEAR(*(MiniObject **)((char *)self + h->slots_offset + i * sizeof(MiniObject *)));
+            MINI_CLEAR(*member_ptr(self, h->slots_offset + i * sizeof(MiniObject *)));
     }
     MiniObject **dp = added_dict_ptr(self, type, sbase);
     if (dp)
@@ -2153,15 +2182,17 @@ static int subtype_clear(MiniObject *self) {
 // Creating classes: type(name, bases, dict)
 // ---------------------------------------------------------------------------------------------
 
-// Builtin types whose instances end in a variable-size array of bytes, with no room for a
-// __dict__ pointer (a tuple subclass keeps its pointer after the items: tuple_dict_ptr).
-static bool no_dict_layout(MiniType *t) {
+// Builtin types whose instances end in their inline text, so that a subclass keeps the fields
+// it adds after the text (MINI_TPFLAG_VARSIZE_FIELDS, varsize_field_ptr in object.h), as a
+// tuple subclass keeps its __dict__ pointer after the items (tuple_dict_ptr).
+static bool text_layout(MiniType *t) {
     return type_is_subtype(t, &mini_str_type) || type_is_subtype(t, &mini_bytes_type);
 }
 
-// Builtin types that CPython lays out with a variable size: no __slots__ members for them.
+// Builtin types that CPython lays out with a variable size (a nonzero tp_itemsize): no
+// __slots__ members and no __weakref__ for them. CPython's str is not one of them.
 static bool varsize_layout(MiniType *t) {
-    return no_dict_layout(t) || type_is_subtype(t, &mini_tuple_type) ||
+    return type_is_subtype(t, &mini_bytes_type) || type_is_subtype(t, &mini_tuple_type) ||
            type_is_subtype(t, &mini_int_type);
 }
 
@@ -2384,7 +2415,7 @@ static int cmp_str_ptr(const void *a, const void *b) {
 static bool parse_slots(MiniObject *name, MiniType *base, MiniObject *dict, MiniObject **slots_out,
                         bool *add_dict, bool *add_weak) {
     *slots_out = NULL;
-    bool varsize = varsize_layout(base), nodict = no_dict_layout(base);
+    bool varsize = varsize_layout(base);
     // CPython's type, set and frozenset are weakly referenceable already.
     bool weak_ok = !varsize && !(IS_HEAP(base) && HEAP(base)->has_weakref) &&
                    !type_is_subtype(base, &mini_type_type) &&
@@ -2392,7 +2423,7 @@ static bool parse_slots(MiniObject *name, MiniType *base, MiniObject *dict, Mini
                    !type_is_subtype(base, &mini_frozenset_type);
     MiniObject *slots = dict_get_str(dict, MINI_ID(__slots__));
     if (!slots) {
-        *add_dict = !base->dictoffset && !nodict;
+        *add_dict = !base->dictoffset;
         *add_weak = weak_ok;
         return true;
     }
@@ -2454,7 +2485,7 @@ static bool parse_slots(MiniObject *name, MiniType *base, MiniObject *dict, Mini
     // CPython lays the members out in sorted order.
     qsort(names, count, sizeof(MiniObject *), cmp_str_ptr);
     *slots_out = tuple_from_array(names, count);
-    *add_dict = want_dict && !base->dictoffset && !nodict;
+    *add_dict = want_dict && !base->dictoffset;
     *add_weak = want_weak;
     ok = *slots_out != NULL;
 done:
@@ -2628,6 +2659,9 @@ static MiniObject *type_new_impl(MiniType *metatype, MiniObject *name, MiniObjec
         }
         MINI_DECREF(d);
     }
+    // A str or bytes subclass keeps its fields after the inline text instead.
+    if (text_layout(base))
+        t->flags |= MINI_TPFLAG_VARSIZE_FIELDS;
     for (size_t i = 0; i < TUPLE_SIZE(bases); i++) {
         MiniType *b = (MiniType *)TUPLE_GET(bases, i);
         if (IS_HEAP(b) && HEAP(b)->has_weakref)

@@ -43,7 +43,16 @@ typedef struct {
     uint8_t ixwidth;  // bytes per slot of indices
     void *indices;    // the start of the allocation; NULL for a dict never filled
     DictEntry *entries;
+    // A one-word Bloom filter of the hashes of every key inserted since the dict was last
+    // emptied: a str lookup whose bit is clear misses without probing. It matters for the
+    // eval loop's "does the instance dict shadow this method?" check, which almost always
+    // misses. Deleting keys leaves bits set, which only costs a probe.
+    uint64_t keyfilter;
 } MiniDict;
+
+static inline uint64_t filter_bit(int64_t hash) {
+    return (uint64_t)1 << (((uint64_t)hash >> 8) & 63);
+}
 
 #define DKIX_EMPTY (-1)
 #define DKIX_DUMMY (-2)
@@ -244,6 +253,7 @@ static int insert(MiniDict *d, MiniObject *key, int64_t hash, MiniObject *value)
     e->value = value;
     d->nentries++;
     d->used++;
+    d->keyfilter |= filter_bit(hash);
     return 0;
 }
 
@@ -283,6 +293,8 @@ MiniObject *dict_get_str(MiniObject *d, MiniObject *key) {
     int64_t hash = ((MiniStr *)key)->hash;
     if (hash == -1)
         hash = str_hash(key);
+    if (!(md->keyfilter & filter_bit(hash)))
+        return NULL;
     // The fast path: interned names compare by pointer, other strs by their bytes. A key of
     // another type with the same hash sends the lookup down the general path.
     size_t mask = dict_mask(md);
@@ -306,6 +318,72 @@ MiniObject *dict_get_str(MiniObject *d, MiniObject *key) {
         perturb >>= PERTURB_SHIFT;
         i = (i * 5 + perturb + 1) & mask;
     }
+}
+
+// The entry index of interned str [key], or -1: dict_get_str's probe, for the hinted forms.
+static ssize_t find_str_entry(MiniDict *md, MiniObject *key) {
+    if (!md->indices)
+        return -1;
+    int64_t hash = ((MiniStr *)key)->hash;
+    if (hash == -1)
+        hash = str_hash(key);
+    if (!(md->keyfilter & filter_bit(hash)))
+        return -1;
+    size_t mask = dict_mask(md);
+    size_t i = (size_t)hash & mask;
+    size_t perturb = (size_t)hash;
+    for (;;) {
+        ssize_t ix = ix_get(md, i);
+        if (ix == DKIX_EMPTY)
+            return -1;
+        if (ix >= 0) {
+            DictEntry *e = &md->entries[ix];
+            if (e->key == key)
+                return ix;
+            if (e->hash == hash && str_exact(e->key) && str_eq(e->key, key))
+                return ix;
+        }
+        perturb >>= PERTURB_SHIFT;
+        i = (i * 5 + perturb + 1) & mask;
+    }
+}
+
+MiniObject *dict_get_str_hinted(MiniObject *d, MiniObject *key, uint32_t *hint) {
+    MiniDict *md = D(d);
+    uint32_t h = *hint;
+    if (h < md->nentries && md->entries[h].key == key)
+        return md->entries[h].value;
+    // Only plain dicts of str keys take the fast probe; anything else asks the general path.
+    if (!str_exact(key) || md->ob.type != &mini_dict_type)
+        return dict_get(d, key);
+    ssize_t ix = find_str_entry(md, key);
+    if (ix < 0)
+        return NULL;
+    if ((size_t)ix < UINT32_MAX)
+        *hint = (uint32_t)ix;
+    return md->entries[ix].value;
+}
+
+int dict_set_str_hinted(MiniObject *d, MiniObject *key, MiniObject *value, uint32_t *hint) {
+    MiniDict *md = D(d);
+    uint32_t h = *hint;
+    if (h < md->nentries && md->entries[h].key == key) {
+        // The key is there: replace its value in place. The old value is released last, as
+        // its __del__ may run code that changes this dict.
+        MiniObject *old = md->entries[h].value;
+        MINI_INCREF(value);
+        md->entries[h].value = value;
+        MINI_DECREF(old);
+        return 0;
+    }
+    if (dict_set(d, key, value) < 0)
+        return -1;
+    if (str_exact(key) && md->ob.type == &mini_dict_type) {
+        ssize_t ix = find_str_entry(md, key);
+        if (ix >= 0 && (size_t)ix < UINT32_MAX)
+            *hint = (uint32_t)ix;
+    }
+    return 0;
 }
 
 MiniObject *dict_get_cstr(MiniObject *d, const char *key) {
@@ -392,6 +470,7 @@ void dict_clear(MiniObject *d) {
     md->entries = NULL;
     md->used = md->nentries = md->usable = 0;
     md->log2size = md->ixwidth = 0;
+    md->keyfilter = 0;
     for (size_t i = 0; i < n; i++) {
         if (entries[i].key) {
             MINI_DECREF(entries[i].key);
@@ -424,6 +503,7 @@ MiniObject *dict_copy(MiniObject *d) {
         dst->nentries++;
         dst->used++;
     }
+    dst->keyfilter = src->keyfilter;
     return r;
 }
 

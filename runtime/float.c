@@ -533,7 +533,7 @@ static MiniObject *float_format_method(MiniObject *self, MiniObject *const *args
     MiniObject *spec = args[0];
     if (!str_check(spec))
         return mini_raise(mini_exc_TypeError, "__format__() argument must be str, not %s",
-                          mini_type_name(spec));
+                          num_clinic_type_name(spec));
     if (STR_SIZE(spec) == 0)
         return mini_str(self);
     const char *type_name = mini_type_name(self);
@@ -703,10 +703,12 @@ static MiniObject *float_pow(MiniObject *a, MiniObject *b) {
 }
 
 static MiniObject *float_pow3(MiniObject *a, MiniObject *b, MiniObject *m) {
-    FLOAT_OPERANDS(a, b, x, y);
+    // As in CPython, a modulus is refused before the operands are even looked at, so
+    // pow('x', 2, 1.5) reaches here (through the float) and gets this message too.
     if (m != MINI_NONE)
         return mini_raise_str(mini_exc_TypeError,
                               "pow() 3rd argument not allowed unless all arguments are integers");
+    FLOAT_OPERANDS(a, b, x, y);
     return float_pow_doubles(x, y);
 }
 

@@ -986,18 +986,29 @@ static MiniObject *int_lshift(MiniObject *a, MiniObject *b) {
         return mini_raise_str(mini_exc_ValueError, "negative shift count");
     if (val_sign(&x) == 0)
         return MINI_FROM_SMALLINT(0);
-    if (!y.small) {
-        // CPython splits the count into 30-bit words in a ssize_t: beyond that the count itself
-        // is too big; below, the result is.
-        mpz_t limit;
-        mpz_init_set_ui(limit, 30);
-        mpz_mul_2exp(limit, limit, 63);
-        bool huge = mpz_cmp(y.z, limit) >= 0;
-        mpz_clear(limit);
-        if (huge)
-            return mini_raise_str(mini_exc_OverflowError, "too many digits in integer");
-        return mini_raise_memory();
+    // CPython splits the count into 30-bit words (clipped to SSIZE_MAX / 4 when there are
+    // more) and raises OverflowError when the result would need more 30-bit digits than a
+    // ssize_t can size; anything smaller but still too big to build is a MemoryError.
+    const uint64_t max_words = (uint64_t)INT64_MAX / 4;
+    const uint64_t max_digits = ((uint64_t)INT64_MAX - 24) / 4;
+    uint64_t words, rem;
+    if (y.small) {
+        words = (uint64_t)y.v / 30;
+        rem = (uint64_t)y.v % 30;
+    } else {
+        mpz_t q;
+        mpz_init(q);
+        rem = mpz_fdiv_q_ui(q, y.z, 30);
+        words = mpz_cmp_ui(q, (unsigned long)max_words) >= 0 ? max_words : mpz_get_ui(q);
+        mpz_clear(q);
     }
+    if (words > max_words)
+        words = max_words;
+    uint64_t old_digits = (val_bits(&x) + 29) / 30;
+    if (old_digits + words + (rem != 0) > max_digits)
+        return mini_raise_str(mini_exc_OverflowError, "too many digits in integer");
+    if (!y.small)
+        return mini_raise_memory();
     uint64_t s = (uint64_t)y.v;
     if (x.small && s < 63) {
         int64_t r = (int64_t)((uint64_t)x.v << s);
@@ -1356,7 +1367,7 @@ static int parse_byteorder(const char *fname, MiniObject *o) {
         return 1;
     if (!str_check(o)) {
         mini_raise(mini_exc_TypeError, "%s() argument 'byteorder' must be str, not %s", fname,
-                   mini_type_name(o));
+                   num_clinic_type_name(o));
         return -1;
     }
     if (strcmp(STR_DATA(o), "big") == 0 && STR_SIZE(o) == 3)
@@ -1705,7 +1716,8 @@ static MiniObject *int_format(MiniObject *self, MiniObject *spec) {
         ch[n] = '\0';
         // The character is "remainder" text to the padding rules, as in CPython; non-ASCII
         // text is padded by code points through format_pad.
-        if (n == 1)
+        // (A NUL would end format_number's C strings early: pad it as text.)
+        if (n == 1 && ch[0] != '\0')
             return format_number(&fs, false, "", "", ch);
         return format_pad(&fs, ch, n, 1, '>');
     }
@@ -1742,7 +1754,7 @@ static MiniObject *int_format_method(MiniObject *self, MiniObject *const *args, 
     MiniObject *spec = args[0];
     if (!str_check(spec))
         return mini_raise(mini_exc_TypeError, "__format__() argument must be str, not %s",
-                          mini_type_name(spec));
+                          num_clinic_type_name(spec));
     if (STR_SIZE(spec) == 0)
         return mini_str(self);
     return int_format(self, spec);

@@ -69,6 +69,11 @@ bool num_spec_has_z(MiniObject *spec);
 // Raise ValueError "Unknown format code 'q' for object of type 'T'" and
 // "Cannot specify ',' with 'c'.". Return NULL.
 MiniObject *num_unknown_format_code(char type, const char *type_name);
+// How Argument Clinic names a bad argument's type in "must be str, not X": "None" for None
+// (not "NoneType"), else the type's name.
+static inline const char *num_clinic_type_name(MiniObject *o) {
+    return o == MINI_NONE ? "None" : mini_type_name(o);
+}
 MiniObject *num_bad_grouping(char grouping, char type);
 
 #endif // MINI_INT_H

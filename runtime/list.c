@@ -8,9 +8,10 @@
 // list being worked on. So loops re-read the size at each step, hold a reference to the item
 // they are looking at, and never keep a pointer into `items` across such a call.
 //
-// sort() is a stable merge sort that uses `<` only. While it runs the list is emptied (its
-// items are moved out), so a key function or __lt__ that looks at the list sees []; if the
-// list was changed meanwhile the sort raises "list modified during sort", as CPython does.
+// sort() finds runs as CPython's timsort does and merges them stably, comparing with `<`
+// only. While it runs the list is emptied (its items are moved out), so a key function or
+// __lt__ that looks at the list sees []; if the list was changed meanwhile the sort raises
+// "list modified during sort", as CPython does.
 
 #include <string.h>
 

@@ -69,7 +69,21 @@ static inline void ensure_ready(MiniType *type) {
         type_ready(type);
 }
 
+// How many freed floats each thread keeps for reuse.
+#define FLOAT_FREE_MAX 256
+
 MiniObject *mini_alloc(MiniType *type, size_t size) {
+    if (type == &mini_float_type && size == sizeof(MiniFloat)) {
+        ThreadState *ts = mini_ts;
+        MiniObject *o = ts->float_free;
+        if (o) {
+            ts->float_free = (MiniObject *)o->type;
+            ts->float_free_count--;
+            o->refcnt = 1;
+            o->type = type;
+            return o;
+        }
+    }
     ensure_ready(type);
     MiniObject *o = mini_malloc(size);
     if (!o)
@@ -125,6 +139,15 @@ MiniObject *mini_type_alloc(MiniType *type, size_t extra) {
 }
 
 void mini_object_free(MiniObject *o) {
+    if (o->type == &mini_float_type) {
+        ThreadState *ts = mini_ts;
+        if (ts && ts->float_free_count < FLOAT_FREE_MAX) {
+            o->type = (MiniType *)ts->float_free; // the free list's link
+            ts->float_free = o;
+            ts->float_free_count++;
+            return;
+        }
+    }
     if (mini_type(o)->flags & MINI_TPFLAG_GC) {
         mini_gc_untrack(o);
         free(MINI_GC_HEAD(o));
@@ -458,6 +481,9 @@ MiniObject **mini_dict_ptr(MiniObject *o) {
     // A tuple keeps its items inline, so a tuple subclass keeps its __dict__ after them.
     if (o->type->flags & MINI_TPFLAG_TUPLE_SUBCLASS)
         return tuple_dict_ptr(o);
+    // The same for str and bytes subclasses, whose text is inline.
+    if (o->type->flags & MINI_TPFLAG_VARSIZE_FIELDS)
+        return varsize_dict_ptr(o);
     return (MiniObject **)((char *)o + off);
 }
 
@@ -711,9 +737,9 @@ static MiniObject *binop_type_error(MiniObject *a, MiniObject *b, int op) {
                           mini_type_name(a));
     if (k == BINOP_MUL) {
         MiniObject *seq = NULL, *other = NULL;
-        if (is_sequence_for_concat(a) || bytes_check(a))
+        if (is_sequence_for_concat(a) || bytes_check(a) || bytearray_check(a))
             seq = a, other = b;
-        else if (is_sequence_for_concat(b) || bytes_check(b))
+        else if (is_sequence_for_concat(b) || bytes_check(b) || bytearray_check(b))
             seq = b, other = a;
         if (seq && !mini_type(other)->nb_index)
             return mini_raise(mini_exc_TypeError, "can't multiply sequence by non-int of type '%s'",

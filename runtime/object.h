@@ -249,6 +249,10 @@ typedef enum { CMP_LT, CMP_LE, CMP_EQ, CMP_NE, CMP_GT, CMP_GE } MiniCmpOp;
 #define MINI_TPFLAG_EXC_SUBCLASS (1u << 13) // BaseException and its subclasses
 #define MINI_TPFLAG_TYPE_SUBCLASS (1u << 14)
 #define MINI_TPFLAG_IS_ABSTRACT (1u << 15)
+// A heap subclass of str or bytes: the fields it adds to the instance (__slots__ members, the
+// __dict__ pointer) follow the inline text (see varsize_field_ptr), so only mini_dict_ptr()
+// finds the __dict__.
+#define MINI_TPFLAG_VARSIZE_FIELDS (1u << 16)
 
 // The calling convention of every callable ("vectorcall"): [args] holds [nargs] positional
 // arguments followed by len(kwnames) keyword argument values; [kwnames] is NULL or a tuple of
@@ -725,6 +729,27 @@ static inline MiniObject **tuple_dict_ptr(MiniObject *o) {
                            TUPLE_SIZE(o) * sizeof(MiniObject *));
 }
 
+// The room an instance of a heap subclass of str or bytes takes beyond its type's basicsize
+// for [size] bytes of inline text: the text and its NUL, rounded up to a pointer's alignment
+// so that the __dict__ pointer after it (varsize_dict_ptr) is aligned.
+#define MINI_VARSIZE_TEXT_ROOM(size)                                                              \
+    (((size) + 1 + sizeof(MiniObject *) - 1) & ~(sizeof(MiniObject *) - 1))
+// The field that class.c laid out at [offset] (a __slots__ member, or the __dict__ pointer at
+// dictoffset) in an instance of a type with MINI_TPFLAG_VARSIZE_FIELDS (a heap subclass of str
+// or bytes). The text is inline and of varying size, so the fields follow it: the offsets
+// count from the end of the str or bytes header, and the text takes MINI_VARSIZE_TEXT_ROOM of
+// its size on top. str.c and bytes.c allocate such instances with that much room beyond
+// basicsize.
+static inline MiniObject **varsize_field_ptr(MiniObject *o, size_t offset) {
+    size_t size = (o->type->flags & MINI_TPFLAG_STR_SUBCLASS) ? STR_SIZE(o)
+                                                                : ((MiniBytes *)o)->size;
+    return (MiniObject **)((char *)o + offset + MINI_VARSIZE_TEXT_ROOM(size));
+}
+// The __dict__ slot of such an instance; mini_dict_ptr() must use this for these types.
+static inline MiniObject **varsize_dict_ptr(MiniObject *o) {
+    return varsize_field_ptr(o, o->type->dictoffset);
+}
+
 // ---------------------------------------------------------------------------------------------
 // dict (dict.c): insertion-ordered hash table. Keys are compared by hash then by identity then
 // by __eq__. The `*_str` variants take an interned str key and are the fast path for globals
@@ -741,6 +766,13 @@ MiniObject *dict_new(void);
 MiniObject *dict_get(MiniObject *d, MiniObject *key);
 MiniObject *dict_get_str(MiniObject *d, MiniObject *key); // key is a str
 MiniObject *dict_get_cstr(MiniObject *d, const char *key);
+// The inline-cache forms of dict_get_str/dict_set for an interned str [key]: [*hint] is the
+// entry index where this code last found the key (any value; UINT32_MAX when unknown). A hint
+// is checked by comparing the entry's key pointer, so a stale one is harmless; on a miss the
+// ordinary lookup runs and *hint is updated. get: borrowed or NULL (not found; never raises).
+// set: 0 or -1.
+MiniObject *dict_get_str_hinted(MiniObject *d, MiniObject *key, uint32_t *hint);
+int dict_set_str_hinted(MiniObject *d, MiniObject *key, MiniObject *value, uint32_t *hint);
 int dict_set(MiniObject *d, MiniObject *key, MiniObject *value); // borrows both; 0 / -1
 int dict_set_cstr(MiniObject *d, const char *key, MiniObject *value);
 int dict_del(MiniObject *d, MiniObject *key); // KeyError if missing; 0 / -1

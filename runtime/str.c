@@ -1712,10 +1712,10 @@ static MiniObject *str_replace(MiniObject *self, MiniObject *const *args, size_t
     MiniObject *old = args[0], *new = args[1];
     if (!str_check(old))
         return mini_raise(mini_exc_TypeError, "replace() argument 1 must be str, not %s",
-                          mini_type_name(old));
+                          clinic_type_name(old));
     if (!str_check(new))
         return mini_raise(mini_exc_TypeError, "replace() argument 2 must be str, not %s",
-                          mini_type_name(new));
+                          clinic_type_name(new));
     ssize_t count = -1;
     if (nargs > 2) {
         count = mini_as_ssize(args[2]);
@@ -1818,7 +1818,7 @@ static MiniObject *affix_impl(MiniObject *self, MiniObject *const *args, size_t 
     MiniObject *a = args[0];
     if (!str_check(a))
         return mini_raise(mini_exc_TypeError, "%s() argument must be str, not %s", fname,
-                          mini_type_name(a));
+                          clinic_type_name(a));
     size_t size = STR_SIZE(self), n = STR_SIZE(a);
     if (n && n <= size) {
         if (!suffix && memcmp(STR_DATA(self), STR_DATA(a), n) == 0)
@@ -2255,7 +2255,7 @@ PRED_METHOD(str_isascii, "isascii", PRED_ASCII)
 static bool check_codec_arg(MiniObject *o, const char *fname, const char *what) {
     if (o && !str_check(o)) {
         mini_raise(mini_exc_TypeError, "%s() argument '%s' must be str, not %s", fname, what,
-                   mini_type_name(o));
+                   clinic_type_name(o));
         return false;
     }
     return true;
@@ -2327,7 +2327,7 @@ static MiniObject *str_maketrans(MiniObject *self, MiniObject *const *args, size
         if (!str_check(args[i])) {
             MINI_DECREF(d);
             return mini_raise(mini_exc_TypeError, "maketrans() argument %zu must be str, not %s",
-                              i + 1, mini_type_name(args[i]));
+                              i + 1, clinic_type_name(args[i]));
         }
     MiniObject *x = args[0], *y = args[1];
     if (!str_check(x)) {
@@ -2427,7 +2427,7 @@ static MiniObject *str_format_method(MiniObject *self, MiniObject *const *args, 
         return NULL;
     if (!str_check(args[0]))
         return mini_raise(mini_exc_TypeError, "__format__() argument must be str, not %s",
-                          mini_type_name(args[0]));
+                          clinic_type_name(args[0]));
     return str_format_spec(self, args[0]);
 }
 
@@ -2534,6 +2534,16 @@ static MiniObject *str_mul(MiniObject *a, MiniObject *b) {
     // "can't multiply sequence by non-int" error when nobody does.
     if (!mini_type(count)->nb_index && !int_check(count))
         return MINI_NOTIMPL;
+    // CPython tries both operands' number slots before the sequence repeat, so a right
+    // operand with __index__ still gets its __rmul__ first.
+    if (seq == a && MINI_IS_PTR(count) && count->type != &mini_int_type) {
+        MiniObject *(*other)(MiniObject *, MiniObject *) = count->type->binop[BINOP_MUL];
+        if (other && other != str_mul) {
+            MiniObject *r = other(a, b);
+            if (r != MINI_NOTIMPL)
+                return r;
+        }
+    }
     ssize_t n = mini_as_ssize(count);
     if (n == -1 && mini_error_occurred())
         return NULL;
@@ -2712,7 +2722,8 @@ static MiniObject *str_tp_new(MiniType *type, MiniObject *const *args, size_t na
     if (!r || type == &mini_str_type)
         return r;
     // A subclass instance: the same text in an object of the subclass.
-    MiniStr *s = (MiniStr *)mini_type_alloc(type, STR_SIZE(r) + 1);
+    // Room for the text, and for the subclass's fields after it (varsize_field_ptr).
+    MiniStr *s = (MiniStr *)mini_type_alloc(type, MINI_VARSIZE_TEXT_ROOM(STR_SIZE(r)));
     if (!s) {
         MINI_DECREF(r);
         return NULL;

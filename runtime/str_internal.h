@@ -119,6 +119,10 @@ int64_t str_hash_bytes(const char *p, size_t n);
 // format_map argument, or NULL for format, whose keywords come from [kwnames]. New str.
 MiniObject *strformat_format(MiniObject *fmt, MiniObject *const *args, size_t nargs,
                              MiniObject *kwnames, MiniObject *mapping);
+// `fmt % args` for bytes and bytearray (strformat.c): printf-style formatting with bytes'
+// rules (%b and %s take bytes-like objects or __bytes__, %r is %a, %c takes a byte). A new
+// object of fmt's kind (bytes, or bytearray for a bytearray format).
+MiniObject *bytes_percent_format(MiniObject *fmt, MiniObject *args);
 // The printf engine behind str_from_format, strbuf_addf and mini_raise (see object.h).
 void strbuf_vaddf(StrBuf *b, const char *fmt, va_list ap);
 // Appends repr(text) with CPython's quoting to [b]; [quote] is '\'' or '"', or 0 to choose
@@ -167,6 +171,11 @@ bool str_parse_kwargs(const char *fname, MiniObject *const *args, size_t nargs,
 // [len] as CPython's ADJUST_INDICES does. False with TypeError "slice indices must be integers
 // or None or have an __index__ method".
 bool str_slice_index(MiniObject *o, ssize_t *out);
+// How Argument Clinic names a bad argument's type in "must be str, not X": "None" for None
+// (not "NoneType"), else the type's name.
+static inline const char *clinic_type_name(MiniObject *o) {
+    return o == MINI_NONE ? "None" : mini_type_name(o);
+}
 void str_adjust_indices(ssize_t *start, ssize_t *end, ssize_t len);
 
 #endif // MINI_STR_INTERNAL_H

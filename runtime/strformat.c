@@ -357,6 +357,8 @@ MiniObject *str_format_spec(MiniObject *s, MiniObject *spec) {
                           "Unknown format code '\\x%x' for object of type 'str'",
                           (unsigned)(unsigned char)f.type);
     }
+    if (f.sign == ' ')
+        return mini_raise_str(mini_exc_ValueError, "Space not allowed in string format specifier");
     if (f.sign)
         return mini_raise_str(mini_exc_ValueError, "Sign not allowed in string format specifier");
     if (f.no_neg_zero)
@@ -851,16 +853,22 @@ static bool format_int_conv(StrBuf *out, MiniObject *v, char conv, int flags, ss
 }
 
 // Formats a float conversion (e E f F g G) of [v] into [out].
+// bytes formatting ([bytes_mode]) words every failure to get a float the same way.
 static bool format_float_conv(StrBuf *out, MiniObject *v, char conv, int flags, ssize_t width,
-                              ssize_t prec) {
-    if (!float_check(v) && !int_check(v) && !mini_type(v)->nb_float &&
+                              ssize_t prec, bool bytes_mode) {
+    if (!bytes_mode && !float_check(v) && !int_check(v) && !mini_type(v)->nb_float &&
         !mini_type(v)->nb_index) {
         mini_raise(mini_exc_TypeError, "must be real number, not %s", mini_type_name(v));
         return false;
     }
     double x = float_as_double(v);
-    if (x == -1.0 && mini_error_occurred())
+    if (x == -1.0 && mini_error_occurred()) {
+        if (bytes_mode) {
+            mini_error_clear();
+            mini_raise(mini_exc_TypeError, "float argument required, not %s", mini_type_name(v));
+        }
         return false;
+    }
     if (prec < 0)
         prec = 6;
     if (prec > 10000)
@@ -900,29 +908,88 @@ static bool format_float_conv(StrBuf *out, MiniObject *v, char conv, int flags, 
     return !out->failed;
 }
 
-MiniObject *str_percent_format(MiniObject *fmt, MiniObject *args) {
+// The operand of %s / %b in bytes formatting, as CPython's format_obj: bytes and bytearray
+// themselves, else what __bytes__ returns. Stores the bytes in [d], [n] (valid while the
+// returned object lives). New reference, or NULL with TypeError.
+static MiniObject *bytes_operand(MiniObject *v, const char **d, size_t *n) {
+    if (MINI_IS_PTR(v) && (bytes_check(v) || bytearray_check(v))) {
+        bytes_buffer(v, d, n);
+        return mini_newref(v);
+    }
+    if (MINI_IS_PTR(v) && type_lookup_cstr(mini_type(v), "__bytes__")) {
+        MiniObject *r = mini_call_method(v, "__bytes__", 0);
+        if (!r)
+            return NULL;
+        if (!bytes_check(r)) {
+            mini_raise(mini_exc_TypeError, "__bytes__ returned non-bytes (type %s)",
+                       mini_type_name(r));
+            MINI_DECREF(r);
+            return NULL;
+        }
+        bytes_buffer(r, d, n);
+        return r;
+    }
+    return mini_raise(mini_exc_TypeError,
+                      "%%b requires a bytes-like object, or an object that implements __bytes__, "
+                      "not '%s'",
+                      mini_type_name(v));
+}
+
+// The byte of %c in bytes formatting (CPython's byte_converter). False with an exception.
+static bool bytes_char_operand(MiniObject *v, char *out) {
+    const char *d;
+    size_t n;
+    if (MINI_IS_PTR(v) && (bytes_check(v) || bytearray_check(v)) && bytes_buffer(v, &d, &n) &&
+        n == 1) {
+        *out = d[0];
+        return true;
+    }
+    if (!int_check(v) && !mini_type(v)->nb_index) {
+        mini_raise_str(mini_exc_TypeError, "%c requires an integer in range(256) or a single byte");
+        return false;
+    }
+    MiniObject *iv = mini_index(v);
+    if (!iv)
+        return false;
+    int64_t x;
+    bool ok = int_as_i64(iv, &x);
+    MINI_DECREF(iv);
+    if (!ok || x < 0 || x > 255) {
+        mini_error_clear();
+        mini_raise_str(mini_exc_OverflowError, "%c arg not in range(256)");
+        return false;
+    }
+    *out = (char)x;
+    return true;
+}
+
+// printf-style formatting of the format text [p] ([n] bytes) with [args] into [out]: text
+// for str % args, or bytes for bytes % args when [bytes_mode] (CPython's PyUnicode_Format
+// and _PyBytes_FormatEx, which differ in the operand rules of %s %r %a %c and in a few
+// messages). False with an exception.
+static bool percent_format(const char *p, size_t n, MiniObject *args, bool bytes_mode,
+                           StrBuf *out) {
     PercentCtx c = {args, NULL, NULL, -1, -2};
     if (tuple_check(args)) {
         c.arglen = (ssize_t)TUPLE_SIZE(args);
         c.argidx = 0;
     }
-    // CPython treats any subscriptable right operand except a tuple or str as a mapping.
-    if (mini_type(args)->getitem && !tuple_check(args) && !str_check(args))
+    // CPython treats any subscriptable right operand except a tuple or str (or, for bytes,
+    // bytes and bytearray) as a mapping.
+    if (mini_type(args)->getitem && !tuple_check(args) && !str_check(args) &&
+        !(bytes_mode && (bytes_check(args) || bytearray_check(args))))
         c.dict = args;
-    const char *p = STR_DATA(fmt);
-    size_t n = STR_SIZE(fmt), i = 0;
-    StrBuf out;
-    strbuf_init(&out);
+    size_t i = 0;
     while (i < n) {
         const char *pct = memchr(p + i, '%', n - i);
         if (!pct) {
-            strbuf_add(&out, p + i, n - i);
+            strbuf_add(out, p + i, n - i);
             break;
         }
-        strbuf_add(&out, p + i, (size_t)(pct - (p + i)));
+        strbuf_add(out, p + i, (size_t)(pct - (p + i)));
         i = (size_t)(pct - p) + 1;
         if (i < n && p[i] == '%') {
-            strbuf_addc(&out, '%');
+            strbuf_addc(out, '%');
             i++;
             continue;
         }
@@ -945,7 +1012,7 @@ MiniObject *str_percent_format(MiniObject *fmt, MiniObject *args) {
                 mini_raise_str(mini_exc_ValueError, "incomplete format key");
                 goto error;
             }
-            MiniObject *key = str_new(p + ks, i - 1 - ks);
+            MiniObject *key = bytes_mode ? bytes_new(p + ks, i - 1 - ks) : str_new(p + ks, i - 1 - ks);
             if (!key)
                 goto error;
             MiniObject *v = mini_getitem(c.dict, key);
@@ -1030,6 +1097,9 @@ MiniObject *str_percent_format(MiniObject *fmt, MiniObject *args) {
                 }
             }
         }
+        // One length modifier (as in "%ld" or "%hi") is accepted and ignored.
+        if (i < n && (p[i] == 'h' || p[i] == 'l' || p[i] == 'L'))
+            i++;
         if (i >= n) {
             mini_raise_str(mini_exc_ValueError, "incomplete format");
             goto error;
@@ -1038,18 +1108,41 @@ MiniObject *str_percent_format(MiniObject *fmt, MiniObject *args) {
             mini_raise_memory();
             goto error;
         }
-        size_t cl;
-        uint32_t conv = utf8_decode((const unsigned char *)p + i, &cl);
-        size_t conv_index = utf8_count(p, i);
+        size_t cl = 1;
+        uint32_t conv = (unsigned char)p[i];
+        size_t conv_index = i;
+        if (!bytes_mode) {
+            conv = utf8_decode((const unsigned char *)p + i, &cl);
+            conv_index = utf8_count(p, i);
+        }
         i += cl;
         MiniObject *v = next_arg(&c);
         if (!v)
             goto error;
         switch (conv) {
         case 's':
+        case 'b':
+            if (bytes_mode) {
+                const char *d;
+                size_t size;
+                MiniObject *held = bytes_operand(v, &d, &size);
+                if (!held)
+                    goto error;
+                if (prec >= 0 && (size_t)prec < size)
+                    size = (size_t)prec;
+                pad_into(out, d, size, size, width, flags & F_LJUST, 0);
+                MINI_DECREF(held);
+                break;
+            }
+            if (conv == 'b')
+                goto unsupported;
+            // fall through
         case 'r':
         case 'a': {
-            MiniObject *s = conv == 's' ? mini_str(v) : conv == 'r' ? mini_repr(v) : mini_ascii(v);
+            // bytes take %r as %a: the text is ASCII either way.
+            MiniObject *s = conv == 's'                  ? mini_str(v)
+                            : conv == 'r' && !bytes_mode ? mini_repr(v)
+                                                         : mini_ascii(v);
             if (!s)
                 goto error;
             size_t size = STR_SIZE(s), len = STR_LEN(s);
@@ -1057,7 +1150,7 @@ MiniObject *str_percent_format(MiniObject *fmt, MiniObject *args) {
                 size = str_byte_offset(s, (size_t)prec);
                 len = (size_t)prec;
             }
-            pad_into(&out, STR_DATA(s), size, len, width, flags & F_LJUST, 0);
+            pad_into(out, STR_DATA(s), size, len, width, flags & F_LJUST, 0);
             MINI_DECREF(s);
             break;
         }
@@ -1067,7 +1160,7 @@ MiniObject *str_percent_format(MiniObject *fmt, MiniObject *args) {
         case 'x':
         case 'X':
         case 'o':
-            if (!format_int_conv(&out, v, (char)conv, (flags & F_LJUST) ? flags & ~F_ZERO : flags,
+            if (!format_int_conv(out, v, (char)conv, (flags & F_LJUST) ? flags & ~F_ZERO : flags,
                                  width, prec))
                 goto error;
             break;
@@ -1077,11 +1170,18 @@ MiniObject *str_percent_format(MiniObject *fmt, MiniObject *args) {
         case 'F':
         case 'g':
         case 'G':
-            if (!format_float_conv(&out, v, (char)conv,
-                                   (flags & F_LJUST) ? flags & ~F_ZERO : flags, width, prec))
+            if (!format_float_conv(out, v, (char)conv, (flags & F_LJUST) ? flags & ~F_ZERO : flags,
+                                   width, prec, bytes_mode))
                 goto error;
             break;
         case 'c': {
+            if (bytes_mode) {
+                char ch;
+                if (!bytes_char_operand(v, &ch))
+                    goto error;
+                pad_into(out, &ch, 1, 1, width, flags & F_LJUST, 0);
+                break;
+            }
             uint32_t ch;
             if (str_check(v)) {
                 if (STR_LEN(v) != 1) {
@@ -1109,25 +1209,60 @@ MiniObject *str_percent_format(MiniObject *fmt, MiniObject *args) {
             }
             char buf[4];
             size_t bl = utf8_encode(ch, buf);
-            pad_into(&out, buf, bl, 1, width, flags & F_LJUST, 0);
+            pad_into(out, buf, bl, 1, width, flags & F_LJUST, 0);
             break;
         }
         default:
+        unsupported:
+            // CPython reads a bytes format character as a signed char, so one from 0x80 up
+            // makes its message itself fail this way.
+            if (bytes_mode && conv >= 0x80) {
+                mini_raise_str(mini_exc_OverflowError,
+                               "character argument not in range(0x110000)");
+                goto error;
+            }
             mini_raise(mini_exc_ValueError, "unsupported format character '%c' (0x%x) at index %zu",
                        (conv >= 32 && conv <= 126) ? (int)conv : '?', (unsigned)conv, conv_index);
             goto error;
         }
-        if (out.failed)
+        if (out->failed)
             goto error;
     }
     if (c.argidx < c.arglen && !c.dict) {
-        mini_raise_str(mini_exc_TypeError, "not all arguments converted during string formatting");
+        mini_raise(mini_exc_TypeError, "not all arguments converted during %s formatting",
+                   bytes_mode ? "bytes" : "string");
         goto error;
     }
     MINI_XDECREF(c.owned);
-    return strbuf_finish(&out);
+    return !out->failed;
 error:
     MINI_XDECREF(c.owned);
+    return false;
+}
+
+MiniObject *str_percent_format(MiniObject *fmt, MiniObject *args) {
+    StrBuf out;
+    strbuf_init(&out);
+    if (!percent_format(STR_DATA(fmt), STR_SIZE(fmt), args, false, &out)) {
+        strbuf_free(&out);
+        return NULL;
+    }
+    return strbuf_finish(&out);
+}
+
+MiniObject *bytes_percent_format(MiniObject *fmt, MiniObject *args) {
+    const char *p;
+    size_t n;
+    if (!bytes_buffer(fmt, &p, &n))
+        return mini_raise_str(mini_exc_SystemError, "bytes_percent_format: not bytes");
+    StrBuf out;
+    strbuf_init(&out);
+    if (!percent_format(p, n, args, true, &out)) {
+        strbuf_free(&out);
+        return NULL;
+    }
+    const char *d = out.data ? out.data : "";
+    MiniObject *r = bytearray_check(fmt) ? bytearray_new(d, out.size) : bytes_new(d, out.size);
     strbuf_free(&out);
-    return NULL;
+    return r;
 }

@@ -378,7 +378,11 @@ static const MiniMethodDef tuple_methods[] = {
 // tuple(iterable=()): an exact tuple argument is returned as it is.
 static MiniObject *tuple_tp_new(MiniType *type, MiniObject *const *args, size_t nargs,
                                 MiniObject *kwnames) {
-    if (!container_no_kw("tuple", kwnames) || !mini_check_nargs("tuple", nargs, 0, 1))
+    // A subclass with its own __init__ may take keyword arguments: they are its business.
+    if ((type == &mini_tuple_type || type->tp_init == mini_tuple_type.tp_init) &&
+        !container_no_kw("tuple", kwnames))
+        return NULL;
+    if (!mini_check_nargs("tuple", nargs, 0, 1))
         return NULL;
     if (type == &mini_tuple_type)
         return nargs == 0 ? EMPTY_TUPLE : mini_sequence_tuple(args[0]);

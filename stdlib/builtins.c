@@ -182,8 +182,70 @@ static MiniObject *frame_globals(void) {
 // Output and input
 // ---------------------------------------------------------------------------------------------
 
-// print(*values, sep=' ', end='\n', file=None, flush=False). The line is built whole and
-// written with one call, so lines printed by several threads never interleave.
+// Writes the pieces of a print() call one by one, as CPython does: a file object of the
+// program sees one write() per value, separator and end. 0 or -1.
+static int print_pieces(MiniObject *file, MiniObject *const *args, size_t nargs,
+                        MiniObject *sep, MiniObject *end) {
+    for (size_t i = 0; i < nargs; i++) {
+        if (i > 0 && file_write_str(file, sep ? sep : mini_runtime.char_strs[' ']) < 0)
+            return -1;
+        MiniObject *s = mini_str(args[i]);
+        if (!s)
+            return -1;
+        int r = file_write_str(file, s);
+        MINI_DECREF(s);
+        if (r < 0)
+            return -1;
+    }
+    return file_write_str(file, end ? end : mini_runtime.char_strs['\n']);
+}
+
+// Writes a print() call to one of mini's own files as one line built first and written once,
+// so that lines printed by several threads never interleave. Should str() of a value fail,
+// what comes before it is written all the same, as CPython's piecewise writes would have.
+// 0 or -1.
+static int print_line(MiniObject *file, MiniObject *const *args, size_t nargs,
+                      MiniObject *sep, MiniObject *end) {
+    StrBuf b;
+    strbuf_init(&b);
+    size_t i;
+    for (i = 0; i < nargs; i++) {
+        if (i > 0) {
+            if (sep)
+                strbuf_add_obj(&b, sep);
+            else
+                strbuf_addc(&b, ' ');
+        }
+        MiniObject *s = mini_str(args[i]);
+        if (!s)
+            break;
+        strbuf_add_obj(&b, s);
+        MINI_DECREF(s);
+    }
+    if (i == nargs) {
+        if (end)
+            strbuf_add_obj(&b, end);
+        else
+            strbuf_addc(&b, '\n');
+    }
+    if (i < nargs && b.size == 0) {
+        strbuf_free(&b);
+        return -1;
+    }
+    // On a failed str() the exception waits while the prefix is written.
+    MiniObject *exc = i < nargs ? mini_error_fetch() : NULL;
+    MiniObject *line = strbuf_finish(&b);
+    int r = line ? file_write_str(file, line) : -1;
+    MINI_XDECREF(line);
+    if (exc) {
+        mini_error_clear();
+        mini_error_restore(exc);
+        return -1;
+    }
+    return r;
+}
+
+// print(*values, sep=' ', end='\n', file=None, flush=False).
 static MiniObject *builtin_print(MiniObject *self, MiniObject *const *args, size_t nargs,
                                  MiniObject *kwnames) {
     (void)self;
@@ -220,35 +282,10 @@ static MiniObject *builtin_print(MiniObject *self, MiniObject *const *args, size
     else if (end && !str_check(end))
         return mini_raise(mini_exc_TypeError, "end must be None or a string, not %s",
                           mini_type_name(end));
-
-    StrBuf b;
-    strbuf_init(&b);
-    for (size_t i = 0; i < nargs; i++) {
-        if (i > 0) {
-            if (sep)
-                strbuf_add_obj(&b, sep);
-            else
-                strbuf_addc(&b, ' ');
-        }
-        MiniObject *s = mini_str(args[i]);
-        if (!s) {
-            strbuf_free(&b);
-            return NULL;
-        }
-        strbuf_add_obj(&b, s);
-        MINI_DECREF(s);
-    }
-    if (end)
-        strbuf_add_obj(&b, end);
-    else
-        strbuf_addc(&b, '\n');
-    MiniObject *line = strbuf_finish(&b);
-    if (!line)
-        return NULL;
-    // The write may run mini code that rebinds sys.stdout: hold the file meanwhile.
+    // The writes may run mini code that rebinds sys.stdout: hold the file meanwhile.
     MINI_INCREF(file);
-    int r = file_write_str(file, line);
-    MINI_DECREF(line);
+    int r = file_check(file) ? print_line(file, args, nargs, sep, end)
+                             : print_pieces(file, args, nargs, sep, end);
     if (r == 0 && flush) {
         int t = mini_truthy(flush);
         r = t < 0 ? -1 : t ? file_flush(file) : 0;
@@ -1186,19 +1223,22 @@ static MiniObject *builtin_sum(MiniObject *self, MiniObject *const *args, size_t
                               "sum() takes at least 1 positional argument (0 given)");
     if (!at_most("sum", nargs, 2) || !mini_parse_args("sum", args, nargs, kwnames, names, 1, a))
         return NULL;
-    MiniObject *start = a[1] ? a[1] : MINI_FROM_SMALLINT(0);
-    if (str_check(start))
-        return mini_raise_str(mini_exc_TypeError,
-                              "sum() can't sum strings [use ''.join(seq) instead]");
-    if (bytes_check(start))
-        return mini_raise_str(mini_exc_TypeError,
-                              "sum() can't sum bytes [use b''.join(seq) instead]");
-    if (MINI_IS_PTR(start) && mini_isinstance_type(start, &mini_bytearray_type))
-        return mini_raise_str(mini_exc_TypeError,
-                              "sum() can't sum bytearray [use b''.join(seq) instead]");
+    // The iterable is checked first, as in CPython.
     MiniObject *it = mini_iter(a[0]);
     if (!it)
         return NULL;
+    MiniObject *start = a[1] ? a[1] : MINI_FROM_SMALLINT(0);
+    const char *refused = NULL;
+    if (str_check(start))
+        refused = "sum() can't sum strings [use ''.join(seq) instead]";
+    else if (bytes_check(start))
+        refused = "sum() can't sum bytes [use b''.join(seq) instead]";
+    else if (MINI_IS_PTR(start) && mini_isinstance_type(start, &mini_bytearray_type))
+        refused = "sum() can't sum bytearray [use b''.join(seq) instead]";
+    if (refused) {
+        MINI_DECREF(it);
+        return mini_raise_str(mini_exc_TypeError, refused);
+    }
     MiniObject *result = mini_newref(start);
     MiniObject *item = NULL;
 

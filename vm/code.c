@@ -164,6 +164,10 @@ CodeObject *code_new(uint32_t *code, uint32_t *lines, size_t ncode, MiniObject *
     co->framesize = sizeof(Frame) + ((size_t)co->nlocals + (size_t)co->ncells +
                                      (size_t)co->nfrees + (size_t)co->stacksize + 1) *
                                         sizeof(MiniObject *);
+    co->attr_hints = mini_malloc((ncode ? ncode : 1) * sizeof(uint32_t));
+    if (!co->attr_hints)
+        return NULL;
+    memset(co->attr_hints, 0xff, (ncode ? ncode : 1) * sizeof(uint32_t));
     co->fast_nargs = (co->flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR)) ||
                              co->kwonlyargcount > 0
                          ? -1

@@ -257,7 +257,8 @@ static inline bool generic_getattr_type(MiniType *tp) {
 
 // o.name with the generic algorithm inlined: data descriptor, instance dict, class attribute.
 // New reference or NULL with an exception.
-static inline MiniObject *load_attr(ThreadState *ts, MiniObject *o, MiniObject *name) {
+static inline MiniObject *load_attr(ThreadState *ts, MiniObject *o, MiniObject *name,
+                                    uint32_t *hint) {
     MiniType *tp = mini_type(o);
     if (!generic_getattr_type(tp))
         return tp->getattr(o, name);
@@ -270,9 +271,11 @@ static inline MiniObject *load_attr(ThreadState *ts, MiniObject *o, MiniObject *
     }
     MiniObject *dict = instance_dict(o, tp);
     if (dict) {
-        MiniObject *v = dict_get_str(dict, name);
+        MiniObject *v = dict_get_str_hinted(dict, name, hint);
         if (v)
             return mini_newref(v);
+        if (UNLIKELY(mini_error_occurred()))
+            return NULL;
     }
     if (descr) {
         if (dt->descr_get)
@@ -287,7 +290,7 @@ static inline MiniObject *load_attr(ThreadState *ts, MiniObject *o, MiniObject *
 // data descriptor of that name and whose __dict__ exists - is done here; the rest goes to the
 // type's slot or the generic code. 0 or -1.
 static inline int store_attr(ThreadState *ts, MiniObject *o, MiniObject *name,
-                             MiniObject *value) {
+                             MiniObject *value, uint32_t *hint) {
     MiniType *tp = mini_type(o);
     if (tp->setattr && tp->setattr != mini_generic_setattr)
         return tp->setattr(o, name, value);
@@ -296,7 +299,7 @@ static inline int store_attr(ThreadState *ts, MiniObject *o, MiniObject *name,
         if (!descr || !mini_type(descr)->descr_set) {
             MiniObject *dict = *(MiniObject **)((char *)o + tp->dictoffset);
             if (dict)
-                return dict_set(dict, name, value);
+                return dict_set_str_hinted(dict, name, value, hint);
         }
     }
     return mini_generic_setattr(o, name, value);
@@ -1869,7 +1872,7 @@ dispatch:
     TARGET(LOAD_ATTR) {
         MiniObject *owner = TOP();
         f->ip = ip;
-        MiniObject *res = load_attr(ts, owner, names[oparg]);
+        MiniObject *res = load_attr(ts, owner, names[oparg], &co->attr_hints[ip - 1 - co->code]);
         MINI_DECREF(owner);
         SET_TOP(res);
         if (!res) {
@@ -1883,7 +1886,7 @@ dispatch:
         MiniObject *owner = TOP(), *v = SECOND();
         sp -= 2;
         f->ip = ip;
-        int r = store_attr(ts, owner, names[oparg], v);
+        int r = store_attr(ts, owner, names[oparg], v, &co->attr_hints[ip - 1 - co->code]);
         MINI_DECREF(v);
         MINI_DECREF(owner);
         if (r < 0)
@@ -1894,7 +1897,7 @@ dispatch:
     TARGET(DELETE_ATTR) {
         MiniObject *owner = POP();
         f->ip = ip;
-        int r = store_attr(ts, owner, names[oparg], NULL);
+        int r = store_attr(ts, owner, names[oparg], NULL, &co->attr_hints[ip - 1 - co->code]);
         MINI_DECREF(owner);
         if (r < 0)
             goto error;
@@ -1915,7 +1918,8 @@ dispatch:
                      !(((MiniMethodDescr *)descr)->def->flags &
                        (MINI_METH_STATIC | MINI_METH_CLASS)))) {
                     MiniObject *dict = instance_dict(owner, tp);
-                    if (!dict || !dict_get_str(dict, name)) {
+                    if (!dict ||
+                        !dict_get_str_hinted(dict, name, &co->attr_hints[ip - 1 - co->code])) {
                         // "meth self": no bound method is made.
                         MINI_INCREF(descr);
                         SET_TOP(descr);
@@ -1925,7 +1929,7 @@ dispatch:
                 }
             }
         }
-        MiniObject *attr = load_attr(ts, owner, name);
+        MiniObject *attr = load_attr(ts, owner, name, &co->attr_hints[ip - 1 - co->code]);
         if (!attr)
             goto error;
         SET_TOP(NULL);

@@ -113,6 +113,11 @@ void threadstate_free(ThreadState *ts) {
     MINI_CLEAR(ts->curexc);
     MINI_CLEAR(ts->exc_base.exc);
     MINI_CLEAR(ts->repr_active);
+    while (ts->float_free) {
+        MiniObject *next = (MiniObject *)ts->float_free->type;
+        free(ts->float_free);
+        ts->float_free = next;
+    }
     FrameChunk *c = ts->chunk;
     while (c) {
         FrameChunk *prev = c->prev;

@@ -109,6 +109,12 @@ struct CodeObject {
     int fast_nargs;   // argcount when a call with exactly that many positional arguments and
                       // no keywords binds them as they are (no *args, **kwargs, keyword-only
                       // parameters, not a generator); -1 otherwise
+    // The inline cache of attribute instructions, one entry per instruction: where
+    // LOAD_ATTR, STORE_ATTR and LOAD_METHOD last found their name among an instance dict's
+    // entries (dict_get_str_hinted). Instances of one class usually fill their dicts in the
+    // same order, so the hint is right for all of them; a wrong one is noticed by a key check
+    // and costs one ordinary lookup. A word-sized hint written racily stays a valid index.
+    uint32_t *attr_hints;
 };
 
 // Makes a code object; takes ownership of [code] and [lines] (malloc'd), borrows the tuples.
@@ -199,6 +205,10 @@ typedef struct ThreadState {
     volatile uint32_t eval_breaker; // BREAK_* bits, read at check points
     FrameChunk *chunk;       // the frame stack
     MiniObject *repr_active; // list of containers whose repr is in progress (mini_repr_enter)
+    // Freed float objects kept for reuse (linked through their type field): numeric code
+    // makes and drops floats by the million, and this spares malloc for each (object.c).
+    MiniObject *float_free;
+    int float_free_count;
     struct ThreadState *next, *prev; // in vm->threads
     unsigned long ident;     // threading.get_ident()
     // The containers' "trashcan" (runtime/container.h): how deeply container deallocs are
