@@ -74,6 +74,7 @@ typedef struct {
     bool line_buffered; // flush when a written text holds a line end
     bool write_through; // flush after every write (sys.stderr)
     bool strict;        // errors == 'strict'
+    bool no_tell;       // text: next() was called, tell() refuses until EOF or a seek
     NewlineMode newline;
     Encoding enc;
     size_t bufsize; // 0: unbuffered (binary buffering=0)
@@ -600,7 +601,7 @@ static bool encode_text(MiniFile *f, MiniObject *s, const char **out, size_t *n,
 static ssize_t write_text(MiniFile *f, MiniObject *s) {
     if (!str_check(s)) {
         mini_raise(mini_exc_TypeError, "write() argument must be str, not %s",
-                   mini_type_name(s));
+                   s == MINI_NONE ? "None" : mini_type_name(s));
         return -1;
     }
     if (f->closed) {
@@ -934,7 +935,7 @@ MiniObject *file_open(MiniObject *self, MiniObject *const *args, size_t nargs,
     if (a[1]) {
         if (!str_check(a[1]))
             return mini_raise(mini_exc_TypeError, "open() argument 'mode' must be str, not %s",
-                              mini_type_name(a[1]));
+                              a[1] == MINI_NONE ? "None" : mini_type_name(a[1]));
         mode = STR_DATA(a[1]);
     }
     ssize_t buffering = -1;
@@ -1145,8 +1146,10 @@ error:
 // Methods
 // ---------------------------------------------------------------------------------------------
 
-// Parses the optional size argument of read/readline/readlines: None or an int, -1 when
-// absent. False with TypeError.
+static bool size_value(MiniObject *o, ssize_t *size);
+
+// Parses the optional size argument of read/readlines (and binary readline): None or an int,
+// -1 when absent. False with TypeError.
 static bool parse_size(MiniFile *f, const char *meth, MiniObject *const *args, size_t nargs,
                        MiniObject *kwnames, ssize_t *size) {
     *size = -1;
@@ -1154,12 +1157,31 @@ static bool parse_size(MiniFile *f, const char *meth, MiniObject *const *args, s
         return false;
     if (nargs == 0 || args[0] == MINI_NONE)
         return true;
-    if (!int_check(args[0]) && !mini_type(args[0])->nb_index) {
+    return size_value(args[0], size);
+}
+
+// The size argument of text readline(), which CPython takes as a plain index (no None):
+// "'str' object cannot be interpreted as an integer".
+static bool parse_index_size(MiniFile *f, const char *meth, MiniObject *const *args,
+                             size_t nargs, MiniObject *kwnames, ssize_t *size) {
+    *size = -1;
+    if (!check_args(f, meth, nargs, kwnames, 0, 1))
+        return false;
+    if (nargs == 0)
+        return true;
+    *size = mini_as_ssize(args[0]);
+    return !(*size == -1 && mini_error_occurred());
+}
+
+// Converts a size given as an int (or an __index__ object): "argument should be integer or
+// None, not 'str'" otherwise. False with TypeError.
+static bool size_value(MiniObject *o, ssize_t *size) {
+    if (!int_check(o) && !mini_type(o)->nb_index) {
         mini_raise(mini_exc_TypeError, "argument should be integer or None, not '%s'",
-                   mini_type_name(args[0]));
+                   mini_type_name(o));
         return false;
     }
-    *size = mini_as_ssize(args[0]);
+    *size = mini_as_ssize(o);
     return !(*size == -1 && mini_error_occurred());
 }
 
@@ -1192,6 +1214,9 @@ static MiniObject *file_read(MiniObject *self, MiniObject *const *args, size_t n
                              MiniObject *kwnames) {
     MiniFile *f = (MiniFile *)self;
     ssize_t size;
+    // CPython's binary writers have no read() of their own: any call is unsupported.
+    if (f->binary && !f->readable)
+        return raise_unsupported("read");
     if (!parse_size(f, "read", args, nargs, kwnames, &size) || !check_readable(f, "read"))
         return NULL;
     // Reading a text file to its end writes pending text first (CPython's buffer.read()
@@ -1205,8 +1230,14 @@ static MiniObject *file_readline_method(MiniObject *self, MiniObject *const *arg
                                         size_t nargs, MiniObject *kwnames) {
     MiniFile *f = (MiniFile *)self;
     ssize_t size;
-    if (!parse_size(f, "readline", args, nargs, kwnames, &size) ||
-        !check_readable(f, "readline"))
+    bool ok = f->binary ? parse_size(f, "readline", args, nargs, kwnames, &size)
+                        : parse_index_size(f, "readline", args, nargs, kwnames, &size);
+    if (!ok)
+        return NULL;
+    // A binary writer's readline is CPython's generic one, which reads nothing for size 0.
+    if (f->binary && !f->readable && size == 0)
+        return bytes_new("", 0);
+    if (!check_readable(f, "readline"))
         return NULL;
     return f->binary ? read_binary(f, size, true) : read_text(f, size, true);
 }
@@ -1219,6 +1250,10 @@ static MiniObject *file_readlines(MiniObject *self, MiniObject *const *args, siz
         return NULL;
     if (f->closed)
         return raise_closed();
+    // CPython's readlines() iterates over the file: a text file gives up tell() as next()
+    // does (see file_iternext), until the end of the file.
+    if (!f->binary)
+        f->no_tell = true;
     if (!check_readable(f, "readline"))
         return NULL;
     MiniObject *list = list_new(0);
@@ -1234,6 +1269,7 @@ static MiniObject *file_readlines(MiniObject *self, MiniObject *const *args, siz
         size_t len = f->binary ? ((MiniBytes *)line)->size : STR_LEN(line);
         if (len == 0) {
             MINI_DECREF(line);
+            f->no_tell = false;
             break;
         }
         int r = list_append(list, line);
@@ -1252,6 +1288,9 @@ static MiniObject *file_readlines(MiniObject *self, MiniObject *const *args, siz
 static MiniObject *file_write(MiniObject *self, MiniObject *const *args, size_t nargs,
                               MiniObject *kwnames) {
     MiniFile *f = (MiniFile *)self;
+    // CPython's binary readers have no write() of their own: any call is unsupported.
+    if (f->binary && !f->writable)
+        return raise_unsupported("write");
     if (!mini_no_kwargs("write", kwnames))
         return NULL;
     if (nargs != 1)
@@ -1401,73 +1440,138 @@ static MiniObject *file_tell(MiniObject *self, MiniObject *const *args, size_t n
         return NULL;
     if (f->closed)
         return f->binary ? raise_closed_raw() : raise_closed();
+    if (f->no_tell)
+        return mini_raise_str(mini_exc_OSError, "telling position disabled by next() call");
     off_t pos = file_position(f);
     return pos < 0 ? NULL : int_from_i64((int64_t)pos);
 }
 
+// Moves the descriptor to [pos] (from [whence]) after writing out pending data and forgetting
+// the read-ahead. New int (the new position) or NULL.
+static MiniObject *seek_to(MiniFile *f, off_t pos, int whence) {
+    int err = flush_wbuf(f);
+    if (err)
+        return raise_os(err);
+    if (whence == SEEK_CUR)
+        pos -= (off_t)(f->rlen - f->rpos); // relative to the logical position
+    f->rpos = f->rlen = 0;
+    f->no_tell = false;
+    off_t r = lseek(f->fd, pos, whence);
+    if (r < 0)
+        return raise_os(errno);
+    return int_from_i64((int64_t)r);
+}
+
+// The position argument of seek/truncate as an offset: "'str' object cannot be interpreted as
+// an integer", "cannot fit 'int' into an offset-sized integer". False with an exception.
+static bool offset_value(MiniObject *o, off_t *out) {
+    MiniObject *i = mini_index(o);
+    if (!i)
+        return false;
+    int64_t v;
+    bool ok = int_as_i64(i, &v);
+    MINI_DECREF(i);
+    if (!ok) {
+        mini_error_clear();
+        mini_raise(mini_exc_ValueError, "cannot fit '%s' into an offset-sized integer",
+                   mini_type_name(o));
+        return false;
+    }
+    *out = (off_t)v;
+    return true;
+}
+
+// seek(offset, whence=0), with the checks of CPython's two layers in their order: the whence
+// converts first; a binary file rejects a bad whence before it looks at being closed; a text
+// file only seeks to a position tell() gave (compared with 0 as an object, so a position
+// that is no number fails with the comparison's message) or to either end, and returns the
+// position object it was given.
 static MiniObject *file_seek(MiniObject *self, MiniObject *const *args, size_t nargs,
                              MiniObject *kwnames) {
     MiniFile *f = (MiniFile *)self;
     if (!check_args(f, "seek", nargs, kwnames, 1, 2))
         return NULL;
-    if (f->closed)
-        return f->binary ? mini_raise_str(mini_exc_ValueError, "seek of closed file")
-                         : raise_closed();
-    ssize_t offset = mini_as_ssize(args[0]);
-    if (offset == -1 && mini_error_occurred())
-        return NULL;
-    ssize_t whence = 0;
+    int whence = 0;
     if (nargs > 1) {
-        whence = mini_as_ssize(args[1]);
-        if (whence == -1 && mini_error_occurred())
+        ssize_t w = mini_as_ssize(args[1]);
+        if (w == -1 && mini_error_occurred())
             return NULL;
+        if (w < INT32_MIN || w > INT32_MAX)
+            return mini_raise_str(mini_exc_OverflowError,
+                                  "Python int too large to convert to C int");
+        whence = (int)w;
     }
-    if (!f->binary) {
-        // Text files only seek to positions tell() gave, or to either end.
-        if (whence == SEEK_CUR && offset != 0)
-            return raise_unsupported("can't do nonzero cur-relative seeks");
-        if (whence == SEEK_END && offset != 0)
-            return raise_unsupported("can't do nonzero end-relative seeks");
-        if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
-            return mini_raise(mini_exc_ValueError, "invalid whence (%zd, should be 0, 1 or 2)",
-                              whence);
-        if (whence == SEEK_SET && offset < 0)
-            return mini_raise(mini_exc_ValueError, "negative seek position %zd", offset);
+    MiniObject *cookie = args[0];
+    off_t pos;
+    if (f->binary) {
+        // SEEK_DATA (3) and SEEK_HOLE (4) go to the system as they are.
+        if (whence < 0 || whence > 4)
+            return mini_raise(mini_exc_ValueError, "whence value %d unsupported", whence);
+        if (f->closed)
+            return mini_raise_str(mini_exc_ValueError, "seek of closed file");
+        if (!offset_value(cookie, &pos))
+            return NULL;
+        return seek_to(f, pos, whence);
     }
-    int err = flush_wbuf(f);
-    if (err)
-        return raise_os(err);
-    if (whence == SEEK_CUR)
-        offset -= (ssize_t)(f->rlen - f->rpos); // relative to the logical position
-    f->rpos = f->rlen = 0;
-    off_t pos = lseek(f->fd, (off_t)offset, (int)whence);
-    if (pos < 0)
-        return raise_os(errno);
-    return int_from_i64((int64_t)pos);
+    if (f->closed)
+        return raise_closed();
+    MiniObject *zero = MINI_FROM_SMALLINT(0);
+    if (whence == SEEK_CUR || whence == SEEK_END) {
+        int eq = mini_richcompare_bool(cookie, zero, CMP_EQ);
+        if (eq < 0)
+            return NULL;
+        if (!eq)
+            return raise_unsupported(whence == SEEK_CUR ? "can't do nonzero cur-relative seeks"
+                                                        : "can't do nonzero end-relative seeks");
+        return seek_to(f, 0, whence);
+    }
+    if (whence != SEEK_SET)
+        return mini_raise(mini_exc_ValueError, "invalid whence (%d, should be 0, 1 or 2)",
+                          whence);
+    int lt = mini_richcompare_bool(cookie, zero, CMP_LT);
+    if (lt < 0)
+        return NULL;
+    if (lt)
+        return mini_raise(mini_exc_ValueError, "negative seek position %R", cookie);
+    // The position is read as int(cookie) (a float truncates, as in CPython).
+    MiniObject *n = mini_number_int(cookie);
+    if (!n)
+        return NULL;
+    bool ok = offset_value(n, &pos);
+    MINI_DECREF(n);
+    if (!ok)
+        return NULL;
+    MiniObject *r = seek_to(f, pos, SEEK_SET);
+    if (!r)
+        return NULL;
+    MINI_DECREF(r);
+    return mini_newref(cookie);
 }
 
+// truncate(pos=None): the new size, which is [pos] itself when given. Without one, a binary
+// file cuts at its logical position, a text file where its buffer stands (after the
+// read-ahead and the text written), as CPython's layers do.
 static MiniObject *file_truncate(MiniObject *self, MiniObject *const *args, size_t nargs,
                                  MiniObject *kwnames) {
     MiniFile *f = (MiniFile *)self;
     if (!check_args(f, "truncate", nargs, kwnames, 0, 1))
         return NULL;
     if (f->closed)
-        return raise_closed();
+        return f->binary ? mini_raise_str(mini_exc_ValueError, "truncate of closed file")
+                         : raise_closed();
     if (!f->writable)
         return raise_unsupported("truncate");
+    MiniObject *pos_obj = nargs > 0 && args[0] != MINI_NONE ? args[0] : NULL;
+    off_t size = 0;
+    if (pos_obj && !offset_value(pos_obj, &size))
+        return NULL;
     int err = flush_wbuf(f);
     if (err)
         return raise_os(err);
-    off_t size;
-    if (nargs == 0 || args[0] == MINI_NONE) {
-        size = file_position(f);
+    if (!pos_obj) {
+        size = f->binary ? file_position(f) : lseek(f->fd, 0, SEEK_CUR);
         if (size < 0)
-            return NULL;
-    } else {
-        ssize_t s = mini_as_ssize(args[0]);
-        if (s == -1 && mini_error_occurred())
-            return NULL;
-        size = (off_t)s;
+            return f->binary ? NULL : raise_os(errno);
     }
     // A binary file rewinds to where its reader stopped; a text file keeps its read-ahead,
     // as CPython's TextIOWrapper keeps the characters it decoded.
@@ -1475,7 +1579,7 @@ static MiniObject *file_truncate(MiniObject *self, MiniObject *const *args, size
         return raise_os(err);
     if (ftruncate(f->fd, size) < 0)
         return raise_os(errno);
-    return int_from_i64((int64_t)size);
+    return pos_obj ? mini_newref(pos_obj) : int_from_i64((int64_t)size);
 }
 
 static MiniObject *file_enter(MiniObject *self, MiniObject *const *args, size_t nargs,
@@ -1509,6 +1613,12 @@ static MiniObject *file_iter(MiniObject *self) {
 // next(f): the next line; NULL without an exception at end of file.
 static MiniObject *file_iternext(MiniObject *self) {
     MiniFile *f = (MiniFile *)self;
+    if (f->binary && !f->readable)
+        return raise_unsupported("read");
+    // CPython's text files give up tell() while iterated (their position is a decoder
+    // snapshot they stop keeping), until the end of the file or a seek.
+    if (!f->binary && !f->closed)
+        f->no_tell = true;
     if (f->closed)
         return f->binary ? mini_raise_str(mini_exc_ValueError, "readline of closed file")
                          : raise_closed();
@@ -1520,6 +1630,7 @@ static MiniObject *file_iternext(MiniObject *self) {
     size_t len = f->binary ? ((MiniBytes *)line)->size : STR_SIZE(line);
     if (len == 0) {
         MINI_DECREF(line);
+        f->no_tell = false;
         return NULL;
     }
     return line;

@@ -457,15 +457,9 @@ bool num_spec_has_z(MiniObject *spec) {
 
 MiniObject *float_format_parsed(double v, const FormatSpec *spec, bool no_neg_0,
                                 const char *type_name) {
+    // format_spec_parse has refused the separators that no type allows ("Cannot specify ','
+    // with 'x'."); the rest, like ',d', fall to the unknown code below, as in CPython.
     char type = spec->type;
-    if (spec->grouping) {
-        switch (type) {
-        case 0: case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case '%':
-            break;
-        default:
-            return num_bad_grouping(spec->grouping, type);
-        }
-    }
     switch (type) {
     case 0: case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case 'n': case '%':
         break;

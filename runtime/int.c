@@ -379,9 +379,11 @@ static size_t unicode_space_at(const unsigned char *p, const unsigned char *end)
     return 0;
 }
 
-// Text (str) also counts \x1c-\x1f as space, as str.isspace does; bytes do not.
+// Only " \t\n\v\f\r" count, even in text: CPython parses numbers with Py_ISSPACE after
+// turning the non-ASCII spaces into ' ', so "12\x1c" is not a number though \x1c.isspace().
 static inline bool ascii_space(unsigned char c, bool unicode) {
-    return c == ' ' || (c >= '\t' && c <= '\r') || (unicode && c >= 0x1c && c <= 0x1f);
+    (void)unicode;
+    return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
 void num_strip_space(const char **start, const char **end, bool unicode) {
@@ -433,7 +435,8 @@ MiniObject *num_repr_truncated(MiniObject *o, size_t max) {
 }
 
 static MiniObject *invalid_literal(const char *s, size_t len, int base, MiniObject *orig) {
-    MiniObject *src = orig ? mini_newref(orig) : str_new(s, len);
+    // CPython shows the text of a bytearray (or bytes subclass) as a plain bytes object.
+    MiniObject *src = !orig ? str_new(s, len) : str_check(orig) ? mini_newref(orig) : bytes_new(s, len);
     if (!src)
         return NULL;
     MiniObject *r = num_repr_truncated(src, 200);

@@ -42,8 +42,8 @@ int int_compare_double(MiniObject *i, double d);
 bool int_to_double(MiniObject *o, double *out);
 
 // Moves [*start, *end) inward past whitespace: " \t\n\v\f\r", and when [unicode] (text from a
-// str) also \x1c-\x1f and the UTF-8 encoded Unicode spaces (U+00A0, U+3000, ...), as
-// str.isspace counts them.
+// str) also the UTF-8 encoded Unicode spaces (U+00A0, U+3000, ...). Not \x1c-\x1f, which
+// str.isspace counts but CPython's number parsing does not.
 void num_strip_space(const char **start, const char **end, bool unicode);
 // The text of the non-ASCII str [s] made ASCII the way CPython's
 // _PyUnicode_TransformDecimalAndSpaceToASCII does before int() or float() parses it: each

@@ -1052,8 +1052,12 @@ static bool percent_format(const char *p, size_t n, MiniObject *args, bool bytes
                 goto error;
             }
             int64_t wv;
-            if (!int_as_i64(w, &wv))
+            if (!int_as_i64(w, &wv)) {
+                mini_error_clear();
+                mini_raise_str(mini_exc_OverflowError,
+                               "Python int too large to convert to C ssize_t");
                 goto error;
+            }
             if (wv < 0) {
                 flags |= F_LJUST;
                 wv = -wv;
@@ -1083,8 +1087,12 @@ static bool percent_format(const char *p, size_t n, MiniObject *args, bool bytes
                     goto error;
                 }
                 int64_t pv;
-                if (!int_as_i64(w, &pv))
+                if (!int_as_i64(w, &pv) || pv > INT_MAX || pv < INT_MIN) {
+                    mini_error_clear();
+                    mini_raise_str(mini_exc_OverflowError,
+                                   "Python int too large to convert to C int");
                     goto error;
+                }
                 prec = pv < 0 ? 0 : (ssize_t)pv;
                 i++;
             } else {
@@ -1160,8 +1168,9 @@ static bool percent_format(const char *p, size_t n, MiniObject *args, bool bytes
         case 'x':
         case 'X':
         case 'o':
-            if (!format_int_conv(out, v, (char)conv, (flags & F_LJUST) ? flags & ~F_ZERO : flags,
-                                 width, prec))
+            // bytes formatting names %i as %d in its messages.
+            if (!format_int_conv(out, v, bytes_mode && conv == 'i' ? 'd' : (char)conv,
+                                 (flags & F_LJUST) ? flags & ~F_ZERO : flags, width, prec))
                 goto error;
             break;
         case 'e':

@@ -68,6 +68,12 @@ static bool at_most(const char *fname, size_t nargs, size_t max) {
     return true;
 }
 
+// How Argument Clinic names the type of a bad argument: "None" for None itself, else the
+// type's name ("format() argument 2 must be str, not None").
+static const char *clinic_type_name(MiniObject *o) {
+    return o == MINI_NONE ? "None" : mini_type_name(o);
+}
+
 // Is the keyword name [key] the identifier [id]? Names from a call site are interned, so the
 // pointer test almost always decides.
 static bool kw_is(MiniObject *key, MiniObject *id) {
@@ -596,7 +602,7 @@ static MiniObject *builtin_format(MiniObject *self, MiniObject *const *args, siz
     MiniObject *spec = nargs > 1 ? args[1] : mini_runtime.empty_str;
     if (!str_check(spec))
         return mini_raise(mini_exc_TypeError, "format() argument 2 must be str, not %s",
-                          mini_type_name(spec));
+                          clinic_type_name(spec));
     return mini_format(args[0], spec);
 }
 
@@ -1701,7 +1707,7 @@ static MiniObject *builtin_compile(MiniObject *self, MiniObject *const *args, si
                           mini_type_name(a[1]));
     if (!str_check(a[2]))
         return mini_raise(mini_exc_TypeError, "compile() argument 'mode' must be str, not %s",
-                          mini_type_name(a[2]));
+                          clinic_type_name(a[2]));
     const char *m = STR_DATA(a[2]);
     ParseMode mode;
     if (strcmp(m, "exec") == 0)

@@ -321,7 +321,7 @@ static MiniObject *sys_intern(MiniObject *self, MiniObject *const *args, size_t 
     MiniObject *s = args[0];
     if (!str_check(s))
         return mini_raise(mini_exc_TypeError, "intern() argument must be str, not %s",
-                          mini_type_name(s));
+                          s == MINI_NONE ? "None" : mini_type_name(s));
     if (s->type != &mini_str_type)
         return mini_raise(mini_exc_TypeError, "can't intern %s", mini_type_name(s));
     return mini_newref(str_intern(s));

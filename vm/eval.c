@@ -1709,10 +1709,15 @@ dispatch:
     }
 
     TARGET(LOAD_GLOBAL) {
+        // One hint serves both dicts: a global's entry index, or a builtin's (then the
+        // globals probe usually ends at once on the dict's key filter).
         MiniObject *name = names[oparg];
-        MiniObject *v = dict_get_str(f->globals, name);
+        uint32_t *hint = &co->attr_hints[ip - 1 - co->code];
+        MiniObject *v = dict_get_str_hinted(f->globals, name, hint);
         if (!v) {
-            v = dict_get_str(f->builtins, name);
+            if (UNLIKELY(mini_error_occurred()))
+                goto error;
+            v = dict_get_str_hinted(f->builtins, name, hint);
             if (UNLIKELY(!v)) {
                 if (!mini_error_occurred())
                     raise_name_error(name);

@@ -109,9 +109,9 @@ struct CodeObject {
     int fast_nargs;   // argcount when a call with exactly that many positional arguments and
                       // no keywords binds them as they are (no *args, **kwargs, keyword-only
                       // parameters, not a generator); -1 otherwise
-    // The inline cache of attribute instructions, one entry per instruction: where
-    // LOAD_ATTR, STORE_ATTR and LOAD_METHOD last found their name among an instance dict's
-    // entries (dict_get_str_hinted). Instances of one class usually fill their dicts in the
+    // The inline cache of name instructions, one entry per instruction: where LOAD_ATTR,
+    // STORE_ATTR, LOAD_METHOD and LOAD_GLOBAL last found their name among a dict's entries
+    // (dict_get_str_hinted). Instances of one class usually fill their dicts in the
     // same order, so the hint is right for all of them; a wrong one is noticed by a key check
     // and costs one ordinary lookup. A word-sized hint written racily stays a valid index.
     uint32_t *attr_hints;
