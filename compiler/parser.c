@@ -1767,21 +1767,21 @@ static Expr *new_boolop(Parser *p, BoolOpKind op, ExprVec values, size_t start) 
     return e;
 }
 
-static Expr *parse_inversion(Parser *p);
-
-// conjunction: inversion ('and' inversion)*.
-static Expr *parse_conjunction(Parser *p) {
+// operand (op operand)*, for 'and' and 'or': an operand that fails to parse after the keyword
+// ends the chain (the keyword is given back) unless it set an error.
+static Expr *parse_boolop_chain(Parser *p, Expr *(*operand)(Parser *), TokKind tok,
+                                BoolOpKind op) {
     size_t start = p->pos;
-    Expr *first = parse_inversion(p);
-    if (!first || !check(p, TOK_AND))
+    Expr *first = operand(p);
+    if (!first || !check(p, tok))
         return first;
     ExprVec values = {0};
     if (!PUSH(p, values, first))
         return NULL;
-    while (check(p, TOK_AND)) {
+    while (check(p, tok)) {
         Mark m = mark(p);
         advance(p);
-        Expr *e = parse_inversion(p);
+        Expr *e = operand(p);
         if (!e) {
             if (p->error)
                 return NULL;
@@ -1791,7 +1791,14 @@ static Expr *parse_conjunction(Parser *p) {
         if (!PUSH(p, values, e))
             return NULL;
     }
-    return new_boolop(p, BOOL_AND, values, start);
+    return new_boolop(p, op, values, start);
+}
+
+static Expr *parse_inversion(Parser *p);
+
+// conjunction: inversion ('and' inversion)*.
+static Expr *parse_conjunction(Parser *p) {
+    return parse_boolop_chain(p, parse_inversion, TOK_AND, BOOL_AND);
 }
 
 // disjunction: conjunction ('or' conjunction)*.
@@ -1806,27 +1813,7 @@ static Expr *parse_disjunction(Parser *p) {
 }
 
 static Expr *disjunction_body(Parser *p) {
-    size_t start = p->pos;
-    Expr *first = parse_conjunction(p);
-    if (!first || !check(p, TOK_OR))
-        return first;
-    ExprVec values = {0};
-    if (!PUSH(p, values, first))
-        return NULL;
-    while (check(p, TOK_OR)) {
-        Mark m = mark(p);
-        advance(p);
-        Expr *e = parse_conjunction(p);
-        if (!e) {
-            if (p->error)
-                return NULL;
-            reset(p, m);
-            break;
-        }
-        if (!PUSH(p, values, e))
-            return NULL;
-    }
-    return new_boolop(p, BOOL_OR, values, start);
+    return parse_boolop_chain(p, parse_conjunction, TOK_OR, BOOL_OR);
 }
 
 static Expr *new_unary(Parser *p, const Token *op_tok, UnaryOpKind op, Expr *operand) {
@@ -2210,6 +2197,42 @@ static void *comprehension_target_error(Parser *p, Expr *first, ExprVec elts) {
                                "did you forget parentheses around the comprehension target?");
 }
 
+// The rest of a comprehension whose element [first] is read and whose 'for' is next: its
+// clauses and the [close] token that matches [open]. Returns a new [kind] node, or NULL with
+// the error set (a starred element is CPython's "iterable unpacking" error).
+static Expr *comprehension_body(Parser *p, Token *open, Expr *first, TokKind close,
+                                ExprKind kind) {
+    if (first->kind == EXPR_STARRED)
+        return starred_comprehension(p, first);
+    CompVec gens = {0};
+    if (!parse_for_if_clauses(p, &gens))
+        return NULL;
+    Token *end = accept(p, close);
+    if (!end)
+        return NULL;
+    return new_comp(p, kind, first, gens, pos_tokens(open, end));
+}
+
+// The rest of a list or set display whose element [first] is read: the other elements into
+// *[elts] and the [close] token, which is returned (NULL with the error set, including
+// CPython's message for "[a, b for ...]").
+static Token *display_elements(Parser *p, Expr *first, TokKind close, ExprVec *elts) {
+    if (!PUSH(p, *elts, first))
+        return NULL;
+    bool comma = false;
+    while (accept(p, TOK_COMMA)) {
+        comma = true;
+        if (check(p, close) || check(p, TOK_FOR))
+            break;
+        Expr *e = parse_star_named_expression(p);
+        if (!e || !PUSH(p, *elts, e))
+            return NULL;
+    }
+    if (check(p, TOK_FOR) && (elts->count > 1 || comma) && !p->no_invalid)
+        return comprehension_target_error(p, first, *elts);
+    return accept(p, close);
+}
+
 // '(' ... ')': a tuple, a parenthesized expression, a generator expression or a yield.
 static Expr *paren_body(Parser *p, Token *lpar) {
     if (check(p, TOK_RPAR)) {
@@ -2237,17 +2260,8 @@ static Expr *paren_body(Parser *p, Token *lpar) {
     Expr *first = parse_star_named_expression(p);
     if (!first)
         return NULL;
-    if (check(p, TOK_FOR) || check(p, TOK_ASYNC)) {
-        if (first->kind == EXPR_STARRED)
-            return starred_comprehension(p, first);
-        CompVec gens = {0};
-        if (!parse_for_if_clauses(p, &gens))
-            return NULL;
-        Token *rpar = accept(p, TOK_RPAR);
-        if (!rpar)
-            return NULL;
-        return new_comp(p, EXPR_GENEXP, first, gens, pos_tokens(lpar, rpar));
-    }
+    if (check(p, TOK_FOR) || check(p, TOK_ASYNC))
+        return comprehension_body(p, lpar, first, TOK_RPAR, EXPR_GENEXP);
     if (check(p, TOK_COMMA)) {
         ExprVec elts = {0};
         if (!PUSH(p, elts, first))
@@ -2286,32 +2300,10 @@ static Expr *list_body(Parser *p, Token *lsqb) {
     Expr *first = parse_star_named_expression(p);
     if (!first)
         return NULL;
-    if (check(p, TOK_FOR) || check(p, TOK_ASYNC)) {
-        if (first->kind == EXPR_STARRED)
-            return starred_comprehension(p, first);
-        CompVec gens = {0};
-        if (!parse_for_if_clauses(p, &gens))
-            return NULL;
-        Token *rsqb = accept(p, TOK_RSQB);
-        if (!rsqb)
-            return NULL;
-        return new_comp(p, EXPR_LISTCOMP, first, gens, pos_tokens(lsqb, rsqb));
-    }
+    if (check(p, TOK_FOR) || check(p, TOK_ASYNC))
+        return comprehension_body(p, lsqb, first, TOK_RSQB, EXPR_LISTCOMP);
     ExprVec elts = {0};
-    if (!PUSH(p, elts, first))
-        return NULL;
-    bool comma = false;
-    while (accept(p, TOK_COMMA)) {
-        comma = true;
-        if (check(p, TOK_RSQB) || check(p, TOK_FOR))
-            break;
-        Expr *e = parse_star_named_expression(p);
-        if (!e || !PUSH(p, elts, e))
-            return NULL;
-    }
-    if (check(p, TOK_FOR) && (elts.count > 1 || comma) && !p->no_invalid)
-        return comprehension_target_error(p, first, elts);
-    Token *rsqb = accept(p, TOK_RSQB);
+    Token *rsqb = display_elements(p, first, TOK_RSQB, &elts);
     if (!rsqb)
         return NULL;
     Expr *e = new_expr(p, EXPR_LIST, pos_tokens(lsqb, rsqb));
@@ -2392,32 +2384,10 @@ static Expr *brace_body(Parser *p, Token *lbrace) {
             }
         } else {
             // A set.
-            if (check(p, TOK_FOR) || check(p, TOK_ASYNC)) {
-                if (first->kind == EXPR_STARRED)
-                    return starred_comprehension(p, first);
-                CompVec gens = {0};
-                if (!parse_for_if_clauses(p, &gens))
-                    return NULL;
-                Token *rbrace = accept(p, TOK_RBRACE);
-                if (!rbrace)
-                    return NULL;
-                return new_comp(p, EXPR_SETCOMP, first, gens, pos_tokens(lbrace, rbrace));
-            }
+            if (check(p, TOK_FOR) || check(p, TOK_ASYNC))
+                return comprehension_body(p, lbrace, first, TOK_RBRACE, EXPR_SETCOMP);
             ExprVec elts = {0};
-            if (!PUSH(p, elts, first))
-                return NULL;
-            bool comma = false;
-            while (accept(p, TOK_COMMA)) {
-                comma = true;
-                if (check(p, TOK_RBRACE) || check(p, TOK_FOR))
-                    break;
-                Expr *e = parse_star_named_expression(p);
-                if (!e || !PUSH(p, elts, e))
-                    return NULL;
-            }
-            if (check(p, TOK_FOR) && (elts.count > 1 || comma) && !p->no_invalid)
-                return comprehension_target_error(p, first, elts);
-            Token *rbrace = accept(p, TOK_RBRACE);
+            Token *rbrace = display_elements(p, first, TOK_RBRACE, &elts);
             if (!rbrace)
                 return NULL;
             Expr *e = new_expr(p, EXPR_SET, pos_tokens(lbrace, rbrace));
@@ -3512,6 +3482,23 @@ static Stmt *parse_compound(Parser *p) {
     }
 }
 
+// The rest of a dotted_name whose [first] NAME is read: ('.' NAME)*. Returns the joined name,
+// owned by the parser's arena like every string of the tree, or NULL with the error set.
+static const char *dotted_name_rest(Parser *p, Token *first) {
+    Buf dotted = {0};
+    if (!buf_add(p, &dotted, first->start, first->len))
+        return NULL;
+    while (check(p, TOK_DOT)) {
+        advance(p);
+        Token *part = accept(p, TOK_NAME);
+        if (!part)
+            return NULL;
+        if (!buf_addc(p, &dotted, '.') || !buf_add(p, &dotted, part->start, part->len))
+            return NULL;
+    }
+    return dotted.data;
+}
+
 // import_name: 'import' dotted_as_name (',' dotted_as_name)*.
 static Stmt *parse_import(Parser *p) {
     size_t start = p->pos;
@@ -3521,24 +3508,16 @@ static Stmt *parse_import(Parser *p) {
         Token *first = accept(p, TOK_NAME);
         if (!first)
             return NULL;
-        Buf dotted = {0};
-        if (!buf_add(p, &dotted, first->start, first->len))
+        const char *dotted = dotted_name_rest(p, first);
+        if (!dotted)
             return NULL;
-        while (check(p, TOK_DOT)) {
-            advance(p);
-            Token *part = accept(p, TOK_NAME);
-            if (!part)
-                return NULL;
-            if (!buf_addc(p, &dotted, '.') || !buf_add(p, &dotted, part->start, part->len))
-                return NULL;
-        }
         const char *asname = NULL;
         if (accept(p, TOK_AS)) {
             Token *n = accept(p, TOK_NAME);
             if (!n || !(asname = tok_name(p, n)))
                 return NULL;
         }
-        Alias a = {dotted.data, asname, pos_tokens(first, prev_token(p))};
+        Alias a = {dotted, asname, pos_tokens(first, prev_token(p))};
         if (!PUSH(p, names, a))
             return NULL;
     } while (accept(p, TOK_COMMA));
@@ -3566,19 +3545,9 @@ static Stmt *parse_import_from(Parser *p) {
     }
     const char *module = NULL;
     if (check(p, TOK_NAME)) {
-        Token *first = advance(p);
-        Buf dotted = {0};
-        if (!buf_add(p, &dotted, first->start, first->len))
+        module = dotted_name_rest(p, advance(p));
+        if (!module)
             return NULL;
-        while (check(p, TOK_DOT)) {
-            advance(p);
-            Token *part = accept(p, TOK_NAME);
-            if (!part)
-                return NULL;
-            if (!buf_addc(p, &dotted, '.') || !buf_add(p, &dotted, part->start, part->len))
-                return NULL;
-        }
-        module = dotted.data;
     } else if (level == 0) {
         return NULL;
     }

@@ -618,6 +618,13 @@ static ssize_t write_text(MiniFile *f, MiniObject *s) {
     MiniObject *holder;
     if (!encode_text(f, s, &p, &n, &tmp, &holder))
         return -1;
+    if (f->closed) {
+        // The encode method of a str subclass is mini code, which may have closed the file.
+        mini_free(tmp);
+        MINI_XDECREF(holder);
+        raise_closed();
+        return -1;
+    }
     bool line_end =
         memchr(STR_DATA(s), '\n', STR_SIZE(s)) || memchr(STR_DATA(s), '\r', STR_SIZE(s));
     int r = buffered_write(f, p, n, line_end);
@@ -742,6 +749,8 @@ int file_flush(MiniObject *file) {
                 raise_closed();
             return -1;
         }
+        // A flush also gives tell() back to a text file being iterated, as in CPython.
+        f->no_tell = false;
         return flush_or_raise(f);
     }
     MiniObject *r = mini_call_method(file, "flush", 0);
@@ -1278,9 +1287,10 @@ static MiniObject *file_readlines(MiniObject *self, MiniObject *const *args, siz
             MINI_DECREF(list);
             return NULL;
         }
-        total += len;
-        if (hint > 0 && total >= (size_t)hint)
+        // CPython stops once the lines read exceed the hint (not when they reach it).
+        if (hint > 0 && len > (size_t)hint - total)
             break;
+        total += len;
     }
     return list;
 }
@@ -1523,6 +1533,9 @@ static MiniObject *file_seek(MiniObject *self, MiniObject *const *args, size_t n
         if (!eq)
             return raise_unsupported(whence == SEEK_CUR ? "can't do nonzero cur-relative seeks"
                                                         : "can't do nonzero end-relative seeks");
+        // seek(0, 1) is seek(tell()) in CPython, with tell()'s refusal during iteration.
+        if (whence == SEEK_CUR && f->no_tell)
+            return mini_raise_str(mini_exc_OSError, "telling position disabled by next() call");
         return seek_to(f, 0, whence);
     }
     if (whence != SEEK_SET)
@@ -1568,6 +1581,7 @@ static MiniObject *file_truncate(MiniObject *self, MiniObject *const *args, size
     int err = flush_wbuf(f);
     if (err)
         return raise_os(err);
+    f->no_tell = false; // truncate flushes, which gives tell() back (see file_flush)
     if (!pos_obj) {
         size = f->binary ? file_position(f) : lseek(f->fd, 0, SEEK_CUR);
         if (size < 0)

@@ -60,6 +60,7 @@
 // (function entry), JUMP_BACKWARD and after calls that ran native code; straight-line code
 // between check points is atomic as far as other threads are concerned.
 
+#include <math.h>
 #include <string.h>
 
 #include "../runtime/generator.h"
@@ -785,6 +786,17 @@ static inline MiniObject *float_result(MiniObject *a, MiniObject *b, double v) {
         ((MiniFloat *)b)->value = v;
         return mini_newref(b);
     }
+    // The thread's free list of floats (object.c keeps it), popped inline.
+    ThreadState *ts = mini_ts;
+    MiniObject *o = ts->float_free;
+    if (o) {
+        ts->float_free = (MiniObject *)o->type;
+        ts->float_free_count--;
+        o->refcnt = 1;
+        o->type = &mini_float_type;
+        ((MiniFloat *)o)->value = v;
+        return o;
+    }
     return float_new(v);
 }
 
@@ -810,6 +822,17 @@ static inline bool float_binop(MiniObject *a, MiniObject *b, unsigned op, double
             return false;
         *out = x / y;
         return true;
+    case BINOP_POW:
+        // A positive finite base: pow() is exactly what float's slot computes. Negative and
+        // zero bases, non-finite operands and overflow (OverflowError) take the slot.
+        if (x > 0.0 && isfinite(x) && isfinite(y)) {
+            double r = pow(x, y);
+            if (!isinf(r)) {
+                *out = r;
+                return true;
+            }
+        }
+        return false;
     default:
         return false;
     }

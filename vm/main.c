@@ -9,6 +9,7 @@
 // file that cannot be opened; sys.exit(n) gives n.
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,9 @@ static int disassemble(const char *path) {
 
 int main(int argc, char **argv) {
     setlocale(LC_CTYPE, "C.UTF-8");
+    // As CPython does: a write to a closed pipe fails with EPIPE (BrokenPipeError) instead
+    // of killing the process.
+    signal(SIGPIPE, SIG_IGN);
     const char *code = NULL;
     const char *file = NULL;
     bool dis = false;

@@ -193,6 +193,7 @@ void vm_free(VM *vm) {
     MINI_CLEAR(vm->modules);
     MINI_CLEAR(vm->argv);
     MINI_CLEAR(vm->memory_error);
+    MINI_CLEAR(vm->io_unsupported_operation);
     while (vm->threads)
         threadstate_free(vm->threads);
     free(vm);
