@@ -1709,11 +1709,12 @@ static Expr *parse_star_named_expression(Parser *p) {
     return parse_named_expression(p);
 }
 
-// star_expressions: star_expression (',' star_expression)* [',']: a tuple if there is a comma
-// (then *[bare_tuple] is set).
-static Expr *parse_star_expressions_ex(Parser *p, bool *bare_tuple) {
+// item (',' item)* [',']: a tuple without parentheses if there is a comma (then *[bare_tuple]
+// is set), else the lone item. [starts] tells whether a token can begin another item.
+static Expr *parse_item_tuple(Parser *p, Expr *(*item)(Parser *), bool (*starts)(TokKind),
+                              bool *bare_tuple) {
     size_t start = p->pos;
-    Expr *first = parse_star_expression(p);
+    Expr *first = item(p);
     if (!first)
         return NULL;
     if (!check(p, TOK_COMMA))
@@ -1723,13 +1724,19 @@ static Expr *parse_star_expressions_ex(Parser *p, bool *bare_tuple) {
     if (!PUSH(p, elts, first))
         return NULL;
     while (accept(p, TOK_COMMA)) {
-        if (!starts_star_expression(peek_kind(p)))
+        if (!starts(peek_kind(p)))
             break;
-        Expr *e = parse_star_expression(p);
+        Expr *e = item(p);
         if (!e || !PUSH(p, elts, e))
             return NULL;
     }
     return new_tuple(p, elts, CTX_LOAD, pos_from(p, start));
+}
+
+// star_expressions: star_expression (',' star_expression)* [',']: a tuple if there is a comma
+// (then *[bare_tuple] is set).
+static Expr *parse_star_expressions_ex(Parser *p, bool *bare_tuple) {
+    return parse_item_tuple(p, parse_star_expression, starts_star_expression, bare_tuple);
 }
 
 static Expr *parse_star_expressions(Parser *p) {
@@ -1739,23 +1746,8 @@ static Expr *parse_star_expressions(Parser *p) {
 
 // expressions (eval input): expression (',' expression)* [','].
 static Expr *parse_expressions(Parser *p) {
-    size_t start = p->pos;
-    Expr *first = parse_expression(p);
-    if (!first)
-        return NULL;
-    if (!check(p, TOK_COMMA))
-        return first;
-    ExprVec elts = {0};
-    if (!PUSH(p, elts, first))
-        return NULL;
-    while (accept(p, TOK_COMMA)) {
-        if (!starts_expression(peek_kind(p)))
-            break;
-        Expr *e = parse_expression(p);
-        if (!e || !PUSH(p, elts, e))
-            return NULL;
-    }
-    return new_tuple(p, elts, CTX_LOAD, pos_from(p, start));
+    bool bare_tuple = false;
+    return parse_item_tuple(p, parse_expression, starts_expression, &bare_tuple);
 }
 
 static Expr *new_boolop(Parser *p, BoolOpKind op, ExprVec values, size_t start) {

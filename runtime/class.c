@@ -147,6 +147,26 @@ MiniObject *type_qualname(MiniType *t) {
     return t->name_obj ? t->name_obj : t->qualname;
 }
 
+MiniObject *instance_dict_get(MiniObject **slot) {
+    if (!*slot && !(*slot = dict_new()))
+        return NULL;
+    return mini_newref(*slot);
+}
+
+int instance_dict_set(MiniObject **slot, MiniObject *value) {
+    if (!value) {
+        mini_raise_str(mini_exc_TypeError, "cannot delete __dict__");
+        return -1;
+    }
+    if (!dict_check(value)) {
+        mini_raise(mini_exc_TypeError, "__dict__ must be set to a dictionary, not a '%s'",
+                   mini_type_name(value));
+        return -1;
+    }
+    MINI_SETREF(*slot, mini_newref(value));
+    return 0;
+}
+
 // Appends "module.qualname" of [t] to [b], leaving out the module "builtins".
 static void add_type_fullname(StrBuf *b, MiniType *t) {
     MiniObject *mod = type_module_name(t);
@@ -3191,8 +3211,10 @@ static MiniObject *type_dir(MiniObject *self, MiniObject *const *args, size_t na
     return r;
 }
 
-static MiniObject *type_sizeof(MiniObject *self, MiniObject *const *args, size_t nargs,
-                               MiniObject *kwnames) {
+// object.__sizeof__ and type.__sizeof__ (the same code, two descriptors as in CPython).
+// New reference.
+static MiniObject *object_sizeof(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                 MiniObject *kwnames) {
     (void)args;
     if (!mini_no_kwargs("__sizeof__", kwnames) || !mini_check_nargs("__sizeof__", nargs, 0, 0))
         return NULL;
@@ -3206,7 +3228,7 @@ static const MiniMethodDef type_methods[] = {
     {"__subclasscheck__", type_subclasscheck, 0, "Check if a class is a subclass."},
     {"__prepare__", type_prepare, MINI_METH_CLASS, "Create the namespace for the class statement"},
     {"__dir__", type_dir, 0, "Specialized __dir__ implementation for types."},
-    {"__sizeof__", type_sizeof, 0, "Return memory consumption of the type object."},
+    {"__sizeof__", object_sizeof, 0, "Return memory consumption of the type object."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -3422,14 +3444,6 @@ static MiniObject *object_subclasshook(MiniObject *self, MiniObject *const *args
     return mini_newref(MINI_NOTIMPL);
 }
 
-static MiniObject *object_sizeof(MiniObject *self, MiniObject *const *args, size_t nargs,
-                                 MiniObject *kwnames) {
-    (void)args;
-    if (!mini_no_kwargs("__sizeof__", kwnames) || !mini_check_nargs("__sizeof__", nargs, 0, 0))
-        return NULL;
-    return int_from_u64(mini_type(self)->basicsize);
-}
-
 static const MiniMethodDef object_methods[] = {
     {"__format__", object_format, 0, "Default object formatter."},
     {"__dir__", object_dir, 0, "Default dir() implementation."},
@@ -3473,7 +3487,9 @@ typedef struct {
     MiniType *obj_type; // the class whose mro is searched, or NULL (owned)
 } MiniSuper;
 
-static MiniObject *super_new(MiniType *type, MiniObject *const *args, size_t nargs,
+// The tp_new of super, property, staticmethod and classmethod: an instance with every field
+// NULL, which their tp_init fills, so that the arguments are checked only once. New reference.
+static MiniObject *blank_new(MiniType *type, MiniObject *const *args, size_t nargs,
                              MiniObject *kwnames) {
     (void)args;
     (void)nargs;
@@ -3702,7 +3718,7 @@ MiniType mini_super_type = {
     .dealloc = super_dealloc,
     .traverse = super_traverse,
     .clear = super_clear,
-    .tp_new = super_new,
+    .tp_new = blank_new,
     .tp_init = super_init,
     .repr = super_repr,
     .getattr = super_getattro,
@@ -3725,14 +3741,6 @@ typedef struct {
     MiniObject *name;               // from __set_name__, or NULL
     bool getter_doc;                // doc was taken from fget.__doc__
 } MiniProperty;
-
-static MiniObject *property_new(MiniType *type, MiniObject *const *args, size_t nargs,
-                                MiniObject *kwnames) {
-    (void)args;
-    (void)nargs;
-    (void)kwnames;
-    return mini_type_alloc(type, 0);
-}
 
 static void property_release(MiniProperty *p) {
     MINI_CLEAR(p->fget);
@@ -3973,7 +3981,7 @@ MiniType mini_property_type = {
     .dealloc = property_dealloc,
     .traverse = property_traverse,
     .clear = property_clear,
-    .tp_new = property_new,
+    .tp_new = blank_new,
     .tp_init = property_init,
     .descr_get = property_descr_get,
     .descr_set = property_descr_set,
@@ -3990,14 +3998,6 @@ typedef struct {
     MiniObject ob;
     MiniObject *func; // owned; NULL until __init__
 } MiniFuncWrapper;
-
-static MiniObject *funcwrapper_new(MiniType *type, MiniObject *const *args, size_t nargs,
-                                   MiniObject *kwnames) {
-    (void)args;
-    (void)nargs;
-    (void)kwnames;
-    return mini_type_alloc(type, 0);
-}
 
 static void funcwrapper_dealloc(MiniObject *self) {
     MINI_CLEAR(((MiniFuncWrapper *)self)->func);
@@ -4160,7 +4160,7 @@ MiniType mini_staticmethod_type = {
     .dealloc = funcwrapper_dealloc,
     .traverse = funcwrapper_traverse,
     .clear = funcwrapper_clear,
-    .tp_new = funcwrapper_new,
+    .tp_new = blank_new,
     .tp_init = staticmethod_init,
     .repr = staticmethod_repr,
     .call = staticmethod_call,
@@ -4177,7 +4177,7 @@ MiniType mini_classmethod_type = {
     .dealloc = funcwrapper_dealloc,
     .traverse = funcwrapper_traverse,
     .clear = funcwrapper_clear,
-    .tp_new = funcwrapper_new,
+    .tp_new = blank_new,
     .tp_init = classmethod_init,
     .repr = classmethod_repr,
     .descr_get = classmethod_get,

@@ -1,4 +1,4 @@
-// class_internal.h - what class.c and exception.c share and nobody else needs.
+// class_internal.h - what class.c shares with exception.c and function.c and nobody else needs.
 //
 // class.c readies every builtin type it owns when type_ready() first runs on `object`, and asks
 // exception.c to ready the exception classes at the same moment, so the whole class machinery
@@ -23,5 +23,12 @@ static inline bool type_check(MiniObject *o) {
 MiniObject *type_module_name(MiniType *t);
 // The __qualname__ of [t]. Borrowed.
 MiniObject *type_qualname(MiniType *t);
+
+// The __dict__ getter and setter of builtin objects that keep their attribute dict in a field
+// (exceptions, functions): *[slot] is that field, NULL until first read. The getter returns a
+// new reference (NULL on failure); the setter refuses deletion and non-dicts as CPython does,
+// returning -1 with TypeError set, else 0.
+MiniObject *instance_dict_get(MiniObject **slot);
+int instance_dict_set(MiniObject **slot, MiniObject *value);
 
 #endif // MINI_CLASS_INTERNAL_H

@@ -600,21 +600,27 @@ static MiniObject *exc_get_context(MiniObject *self) {
     return mini_newref(c ? c : MINI_NONE);
 }
 
-static int exc_set_context(MiniObject *self, MiniObject *value) {
+// Stores [value] (None stands for NULL) in the __context__ or __cause__ field *[slot], named
+// [what] in CPython's messages. Returns 0, or -1 with TypeError set.
+static int set_chained_exc(MiniObject **slot, MiniObject *value, const char *what) {
     if (!value) {
-        mini_raise_str(mini_exc_TypeError, "__context__ may not be deleted");
+        mini_raise(mini_exc_TypeError, "__%s__ may not be deleted", what);
         return -1;
     }
     if (value == MINI_NONE) {
         value = NULL;
     } else if (!exception_check(value)) {
-        mini_raise_str(mini_exc_TypeError,
-                       "exception context must be None or derive from BaseException");
+        mini_raise(mini_exc_TypeError, "exception %s must be None or derive from BaseException",
+                   what);
         return -1;
     }
     MINI_XINCREF(value);
-    MINI_SETREF(EXC(self)->context, value);
+    MINI_SETREF(*slot, value);
     return 0;
+}
+
+static int exc_set_context(MiniObject *self, MiniObject *value) {
+    return set_chained_exc(&EXC(self)->context, value, "context");
 }
 
 static MiniObject *exc_get_cause(MiniObject *self) {
@@ -623,19 +629,8 @@ static MiniObject *exc_get_cause(MiniObject *self) {
 }
 
 static int exc_set_cause(MiniObject *self, MiniObject *value) {
-    if (!value) {
-        mini_raise_str(mini_exc_TypeError, "__cause__ may not be deleted");
+    if (set_chained_exc(&EXC(self)->cause, value, "cause") < 0)
         return -1;
-    }
-    if (value == MINI_NONE) {
-        value = NULL;
-    } else if (!exception_check(value)) {
-        mini_raise_str(mini_exc_TypeError,
-                       "exception cause must be None or derive from BaseException");
-        return -1;
-    }
-    MINI_XINCREF(value);
-    MINI_SETREF(EXC(self)->cause, value);
     EXC(self)->suppress_context = true;
     return 0;
 }
@@ -657,25 +652,10 @@ static int exc_set_suppress(MiniObject *self, MiniObject *value) {
     return 0;
 }
 
-static MiniObject *exc_get_dict(MiniObject *self) {
-    MiniBaseException *e = EXC(self);
-    if (!e->dict && !(e->dict = dict_new()))
-        return NULL;
-    return mini_newref(e->dict);
-}
+static MiniObject *exc_get_dict(MiniObject *self) { return instance_dict_get(&EXC(self)->dict); }
 
 static int exc_set_dict(MiniObject *self, MiniObject *value) {
-    if (!value) {
-        mini_raise_str(mini_exc_TypeError, "cannot delete __dict__");
-        return -1;
-    }
-    if (!dict_check(value)) {
-        mini_raise(mini_exc_TypeError, "__dict__ must be set to a dictionary, not a '%s'",
-                   mini_type_name(value));
-        return -1;
-    }
-    MINI_SETREF(EXC(self)->dict, mini_newref(value));
-    return 0;
+    return instance_dict_set(&EXC(self)->dict, value);
 }
 
 static const MiniGetSetDef exc_getset[] = {

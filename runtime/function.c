@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../vm/eval_internal.h"
+#include "class_internal.h"
 #include "generator.h"
 #include "object.h"
 
@@ -213,23 +214,10 @@ static MiniObject *function_get_builtins(MiniObject *self) {
 static MiniObject *function_get_closure(MiniObject *self) { return or_none(FUNC(self)->closure); }
 
 static MiniObject *function_get_dict(MiniObject *self) {
-    MiniFunction *fn = FUNC(self);
-    if (!fn->dict && !(fn->dict = dict_new()))
-        return NULL;
-    return mini_newref(fn->dict);
+    return instance_dict_get(&FUNC(self)->dict);
 }
 static int function_set_dict(MiniObject *self, MiniObject *value) {
-    if (!value) {
-        mini_raise_str(mini_exc_TypeError, "cannot delete __dict__");
-        return -1;
-    }
-    if (!dict_check(value)) {
-        mini_raise(mini_exc_TypeError, "__dict__ must be set to a dictionary, not a '%s'",
-                   mini_type_name(value));
-        return -1;
-    }
-    MINI_SETREF(FUNC(self)->dict, mini_newref(value));
-    return 0;
+    return instance_dict_set(&FUNC(self)->dict, value);
 }
 
 static MiniObject *function_get_annotations(MiniObject *self) {

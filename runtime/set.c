@@ -365,6 +365,28 @@ static int set_merge(MiniSet *so, MiniSet *other) {
     return 0;
 }
 
+// Calls [fn] (set_add_key, set_discard_key or set_contains_key) on [so] with each item of
+// [iterable] in turn. Returns -1 on error, 1 as soon as [fn] returns [stop_at] (the walk ends
+// there), 0 when every item was seen; a [stop_at] of -1 walks them all.
+static int each_key(MiniSet *so, MiniObject *iterable, int (*fn)(MiniSet *, MiniObject *),
+                    int stop_at) {
+    MiniObject *it = mini_iter(iterable);
+    if (!it)
+        return -1;
+    int r = 0;
+    MiniObject *key;
+    while ((key = mini_next(it))) {
+        int rv = fn(so, key);
+        MINI_DECREF(key);
+        if (rv < 0 || rv == stop_at) {
+            r = rv < 0 ? -1 : 1;
+            break;
+        }
+    }
+    MINI_DECREF(it);
+    return r == 0 && mini_error_occurred() ? -1 : r;
+}
+
 // so |= other for any iterable.
 static int set_update_internal(MiniSet *so, MiniObject *other) {
     if (is_anyset(other))
@@ -381,22 +403,7 @@ static int set_update_internal(MiniSet *so, MiniObject *other) {
                 return -1;
         return 0;
     }
-    MiniObject *it = mini_iter(other);
-    if (!it)
-        return -1;
-    for (;;) {
-        MiniObject *key = mini_next(it);
-        if (!key)
-            break;
-        int rc = set_add_key(so, key);
-        MINI_DECREF(key);
-        if (rc < 0) {
-            MINI_DECREF(it);
-            return -1;
-        }
-    }
-    MINI_DECREF(it);
-    return mini_error_occurred() ? -1 : 0;
+    return each_key(so, other, set_add_key, -1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,19 +444,25 @@ MiniObject *frozenset_new(MiniObject *iterable) {
 
 int set_add(MiniObject *set, MiniObject *key) { return set_add_key(S(set), key); }
 
-// `key in set`, where an unhashable set is looked up as the equal frozenset.
-static int contains_or_frozen(MiniSet *so, MiniObject *key) {
-    int rv = set_contains_key(so, key);
+// [fn] (set_contains_key or set_discard_key) on [key], where an unhashable set [key] is
+// taken as the equal frozenset (`{1} in s`, s.discard({1})): 1, 0, -1.
+static int key_or_frozen(MiniSet *so, MiniObject *key, int (*fn)(MiniSet *, MiniObject *)) {
+    int rv = fn(so, key);
     if (rv < 0 && MINI_IS_PTR(key) && mini_isinstance_type(key, &mini_set_type) &&
         mini_error_matches(mini_exc_TypeError)) {
         mini_error_clear();
         MiniObject *tmp = frozenset_new(key);
         if (!tmp)
             return -1;
-        rv = set_contains_key(so, tmp);
+        rv = fn(so, tmp);
         MINI_DECREF(tmp);
     }
     return rv;
+}
+
+// `key in set`, where an unhashable set is looked up as the equal frozenset.
+static int contains_or_frozen(MiniSet *so, MiniObject *key) {
+    return key_or_frozen(so, key, set_contains_key);
 }
 
 int set_contains(MiniObject *set, MiniObject *key) { return contains_or_frozen(S(set), key); }
@@ -734,24 +747,8 @@ static int set_difference_update_internal(MiniSet *so, MiniObject *other) {
             }
         }
         MINI_DECREF(o);
-    } else {
-        MiniObject *it = mini_iter(other);
-        if (!it)
-            return -1;
-        for (;;) {
-            MiniObject *key = mini_next(it);
-            if (!key)
-                break;
-            int rv = set_discard_key(so, key);
-            MINI_DECREF(key);
-            if (rv < 0) {
-                MINI_DECREF(it);
-                return -1;
-            }
-        }
-        MINI_DECREF(it);
-        if (mini_error_occurred())
-            return -1;
+    } else if (each_key(so, other, set_discard_key, -1) < 0) {
+        return -1;
     }
     // Many dummies slow lookups down: rebuild without them.
     if (so->fill - so->used <= so->mask / 4)
@@ -940,17 +937,7 @@ static MiniObject *set_m_add(MiniObject *self, MiniObject *const *args, size_t n
 
 // Removes [key], looking an unhashable set up as a frozenset: 1, 0, -1.
 static int discard_or_frozen(MiniSet *so, MiniObject *key) {
-    int rv = set_discard_key(so, key);
-    if (rv < 0 && MINI_IS_PTR(key) && mini_isinstance_type(key, &mini_set_type) &&
-        mini_error_matches(mini_exc_TypeError)) {
-        mini_error_clear();
-        MiniObject *tmp = frozenset_new(key);
-        if (!tmp)
-            return -1;
-        rv = set_discard_key(so, tmp);
-        MINI_DECREF(tmp);
-    }
-    return rv;
+    return key_or_frozen(so, key, set_discard_key);
 }
 
 static MiniObject *set_m_discard(MiniObject *self, MiniObject *const *args, size_t nargs,
@@ -1159,22 +1146,9 @@ static MiniObject *set_m_issuperset(MiniObject *self, MiniObject *const *args, s
         int r = set_issubset_sets(S(other), S(self));
         return r < 0 ? NULL : MINI_BOOL(r);
     }
-    MiniObject *it = mini_iter(other);
-    if (!it)
-        return NULL;
-    for (;;) {
-        MiniObject *key = mini_next(it);
-        if (!key)
-            break;
-        int rv = set_contains_key(S(self), key);
-        MINI_DECREF(key);
-        if (rv <= 0) {
-            MINI_DECREF(it);
-            return rv < 0 ? NULL : MINI_FALSE;
-        }
-    }
-    MINI_DECREF(it);
-    return mini_error_occurred() ? NULL : MINI_TRUE;
+    // A superset of other unless some item of other is missing.
+    int missing = each_key(S(self), other, set_contains_key, 0);
+    return missing < 0 ? NULL : MINI_BOOL(!missing);
 }
 
 static MiniObject *set_m_isdisjoint(MiniObject *self, MiniObject *const *args, size_t nargs,
@@ -1202,22 +1176,9 @@ static MiniObject *set_m_isdisjoint(MiniObject *self, MiniObject *const *args, s
         }
         return MINI_TRUE;
     }
-    MiniObject *it = mini_iter(other);
-    if (!it)
-        return NULL;
-    for (;;) {
-        MiniObject *key = mini_next(it);
-        if (!key)
-            break;
-        int rv = set_contains_key(S(self), key);
-        MINI_DECREF(key);
-        if (rv != 0) {
-            MINI_DECREF(it);
-            return rv < 0 ? NULL : MINI_FALSE;
-        }
-    }
-    MINI_DECREF(it);
-    return mini_error_occurred() ? NULL : MINI_TRUE;
+    // Disjoint unless some item of other is found.
+    int found = each_key(S(self), other, set_contains_key, 1);
+    return found < 0 ? NULL : MINI_BOOL(!found);
 }
 
 static const MiniMethodDef set_methods[] = {

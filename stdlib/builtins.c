@@ -22,39 +22,17 @@
 #include "../compiler/compiler.h"
 #include "../runtime/fileobject.h"
 #include "../runtime/generator.h"
+#include "stdlib_args.h"
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-// "len() takes exactly one argument (0 given)" / "len() takes no keyword arguments".
-static bool one_arg(const char *fname, size_t nargs, MiniObject *kwnames) {
-    if (!mini_no_kwargs(fname, kwnames))
-        return false;
-    if (nargs != 1) {
-        mini_raise(mini_exc_TypeError, "%s() takes exactly one argument (%zu given)", fname,
-                   nargs);
-        return false;
-    }
-    return true;
-}
 
 // "getattr expected at least 2 arguments, got 0" (CPython's unpack-tuple wording) and no
 // keywords.
 static bool args_between(const char *fname, size_t nargs, MiniObject *kwnames, size_t min,
                          size_t max) {
     return mini_no_kwargs(fname, kwnames) && mini_check_nargs(fname, nargs, min, max);
-}
-
-// "globals() takes no arguments (1 given)".
-static bool no_args(const char *fname, size_t nargs, MiniObject *kwnames) {
-    if (!mini_no_kwargs(fname, kwnames))
-        return false;
-    if (nargs) {
-        mini_raise(mini_exc_TypeError, "%s() takes no arguments (%zu given)", fname, nargs);
-        return false;
-    }
-    return true;
 }
 
 // Argument Clinic's count check for functions whose parameters are all positional-or-keyword:

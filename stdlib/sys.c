@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../runtime/fileobject.h"
+#include "stdlib_args.h"
 
 // The version of Python that mini follows, as sys.version_info reports it.
 #define PY_MAJOR 3
@@ -199,31 +200,8 @@ static MiniObject *version_info_new(int major, int minor, int micro, const char 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Argument checks with CPython's words
+// Helpers
 // ---------------------------------------------------------------------------------------------
-
-// "sys.f() takes no arguments (1 given)" / "sys.f() takes no keyword arguments".
-static bool no_args(const char *fname, size_t nargs, MiniObject *kwnames) {
-    if (!mini_no_kwargs(fname, kwnames))
-        return false;
-    if (nargs) {
-        mini_raise(mini_exc_TypeError, "%s() takes no arguments (%zu given)", fname, nargs);
-        return false;
-    }
-    return true;
-}
-
-// "sys.f() takes exactly one argument (0 given)".
-static bool one_arg(const char *fname, size_t nargs, MiniObject *kwnames) {
-    if (!mini_no_kwargs(fname, kwnames))
-        return false;
-    if (nargs != 1) {
-        mini_raise(mini_exc_TypeError, "%s() takes exactly one argument (%zu given)", fname,
-                   nargs);
-        return false;
-    }
-    return true;
-}
 
 // The module dict entry [name] of sys (borrowed, NULL when missing).
 static MiniObject *sys_get(MiniObject *name) {
