@@ -1474,8 +1474,9 @@ static MiniObject *module_not_found(MiniObject *name) {
 }
 
 // __import__(name, globals=None, locals=None, fromlist=(), level=0). Until the import system
-// arrives, only modules already in sys.modules (sys, builtins) can be imported: `import a.b`
-// gives a (or a.b with a fromlist), as CPython does.
+// of files arrives, the modules that can be imported are those in sys.modules (sys, builtins)
+// and the modules written in C (stdlib/modules.c): `import a.b` gives a (or a.b with a
+// fromlist), as CPython does.
 static MiniObject *builtin_import(MiniObject *self, MiniObject *const *args, size_t nargs,
                                   MiniObject *kwnames) {
     (void)self;
@@ -1512,6 +1513,8 @@ static MiniObject *builtin_import(MiniObject *self, MiniObject *const *args, siz
     if (!top)
         return NULL;
     MiniObject *top_mod = dict_get(modules, top);
+    if (!top_mod && !mini_error_occurred())
+        top_mod = stdlib_import_builtin(top);
     if (!top_mod) {
         if (!mini_error_occurred())
             module_not_found(top);

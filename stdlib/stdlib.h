@@ -14,6 +14,17 @@ MiniObject *builtins_init(VM *vm);
 // The sys module (sys.c): argv, exit, stdout/stderr/stdin, path, modules, version ...
 MiniObject *sys_init(VM *vm);
 
+// Modules written in C, made on first import (modules.c keeps the table). Each init returns
+// a new module object.
+MiniObject *math_init(VM *vm);   // math.c
+MiniObject *time_init(VM *vm);   // time.c
+MiniObject *random_init(VM *vm); // random.c
+MiniObject *os_init(VM *vm);     // os.c (also registers os.path in sys.modules)
+// Loads the C module [name] (a str) into sys.modules if it is one of them. Borrowed reference
+// to the module; NULL with no exception when [name] is not a C module, or NULL with an
+// exception when its init failed.
+MiniObject *stdlib_import_builtin(MiniObject *name);
+
 // Standard streams (runtime/fileobject.c): a text file over a file descriptor.
 // line_buffered: flush at each newline; else flush when the buffer fills and at exit.
 MiniObject *file_from_fd(int fd, const char *name, const char *mode, bool line_buffered);
