@@ -500,8 +500,13 @@ static MiniObject *generic_getattr(MiniObject *o, MiniObject *name, bool suppres
     if (descr) {
         MiniType *dt = mini_type(descr);
         get = dt->descr_get;
-        if (get && dt->descr_set) // A data descriptor wins over the instance dict.
-            return get(descr, o, (MiniObject *)tp);
+        if (get && dt->descr_set) { // A data descriptor wins over the instance dict.
+            MiniObject *r = get(descr, o, (MiniObject *)tp);
+            // An empty __slots__ member raises AttributeError: "missing" for hasattr.
+            if (!r && suppress && mini_error_matches(mini_exc_AttributeError))
+                mini_error_clear();
+            return r;
+        }
     }
     MiniObject **dictptr = mini_dict_ptr(o);
     if (dictptr && *dictptr) {
@@ -512,9 +517,12 @@ static MiniObject *generic_getattr(MiniObject *o, MiniObject *name, bool suppres
             return NULL;
     }
     if (descr) {
-        if (get)
-            return get(descr, o, (MiniObject *)tp);
-        return mini_newref(descr);
+        if (!get)
+            return mini_newref(descr);
+        MiniObject *r = get(descr, o, (MiniObject *)tp);
+        if (!r && suppress && mini_error_matches(mini_exc_AttributeError))
+            mini_error_clear();
+        return r;
     }
     if (suppress)
         return NULL;

@@ -1438,45 +1438,8 @@ done:
     return cls;
 }
 
-// Raises ModuleNotFoundError "No module named 'x'" with its name attribute set; for a
-// submodule of a module that is not a package, CPython's longer message. NULL.
-static MiniObject *module_not_found(MiniObject *name) {
-    MiniObject *parent = NULL, *parent_mod = NULL;
-    const char *data = STR_DATA(name);
-    const char *dot = memrchr(data, '.', STR_SIZE(name));
-    if (dot) {
-        parent = str_new(data, (size_t)(dot - data));
-        if (!parent)
-            return NULL;
-        parent_mod = dict_get(mini_ts->vm->modules, parent);
-    }
-    MiniObject *path = parent_mod ? mini_getattr_opt(parent_mod, MINI_ID(__path__)) : NULL;
-    MiniObject *msg = parent_mod && !path && !mini_error_occurred()
-                          ? str_from_format("No module named %R; %R is not a package", name,
-                                            parent)
-                          : str_from_format("No module named %R", name);
-    MINI_XDECREF(path);
-    MINI_XDECREF(parent);
-    if (!msg)
-        return NULL;
-    MiniObject *args = tuple_pack(1, msg);
-    MINI_DECREF(msg);
-    if (!args)
-        return NULL;
-    MiniObject *exc = exception_new(mini_exc_ModuleNotFoundError, args);
-    MINI_DECREF(args);
-    if (!exc)
-        return NULL;
-    if (mini_setattr(exc, MINI_ID(name), name) < 0)
-        mini_error_clear();
-    mini_error_restore(exc);
-    return NULL;
-}
-
-// __import__(name, globals=None, locals=None, fromlist=(), level=0). Until the import system
-// of files arrives, the modules that can be imported are those in sys.modules (sys, builtins)
-// and the modules written in C (stdlib/modules.c): `import a.b` gives a (or a.b with a
-// fromlist), as CPython does.
+// __import__(name, globals=None, locals=None, fromlist=(), level=0): the import system of
+// vm/import.c (sys.modules, the C modules, the frozen modules, then the files of sys.path).
 static MiniObject *builtin_import(MiniObject *self, MiniObject *const *args, size_t nargs,
                                   MiniObject *kwnames) {
     (void)self;
@@ -1485,49 +1448,13 @@ static MiniObject *builtin_import(MiniObject *self, MiniObject *const *args, siz
     if (!at_most("__import__", nargs, 5) ||
         !mini_parse_args("__import__", args, nargs, kwnames, names, 1, a))
         return NULL;
-    MiniObject *name = a[0];
-    if (!str_check(name))
-        return mini_raise_str(mini_exc_TypeError, "module name must be a string");
     ssize_t level = 0;
     if (a[4]) {
         level = mini_as_ssize(a[4]);
         if (level == -1 && mini_error_occurred())
             return NULL;
     }
-    if (level < 0)
-        return mini_raise_str(mini_exc_ValueError, "level must be >= 0");
-    if (level > 0)
-        return mini_raise_str(mini_exc_ImportError,
-                              "attempted relative import with no known parent package");
-    if (STR_SIZE(name) == 0)
-        return mini_raise_str(mini_exc_ValueError, "Empty module name");
-    int from = 0;
-    if (a[3] && a[3] != MINI_NONE && (from = mini_truthy(a[3])) < 0)
-        return NULL;
-    MiniObject *modules = mini_ts->vm->modules;
-    if (!modules)
-        return mini_raise_str(mini_exc_RuntimeError, "lost sys.modules");
-    const char *dot = memchr(STR_DATA(name), '.', STR_SIZE(name));
-    MiniObject *top = dot ? str_new(STR_DATA(name), (size_t)(dot - STR_DATA(name)))
-                          : mini_newref(name);
-    if (!top)
-        return NULL;
-    MiniObject *top_mod = dict_get(modules, top);
-    if (!top_mod && !mini_error_occurred())
-        top_mod = stdlib_import_builtin(top);
-    if (!top_mod) {
-        if (!mini_error_occurred())
-            module_not_found(top);
-        MINI_DECREF(top);
-        return NULL;
-    }
-    MINI_DECREF(top);
-    if (!dot)
-        return mini_newref(top_mod);
-    MiniObject *mod = dict_get(modules, name);
-    if (!mod)
-        return mini_error_occurred() ? NULL : module_not_found(name);
-    return mini_newref(from ? mod : top_mod);
+    return import_module_level(a[0], a[1], a[3], level);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -620,6 +620,29 @@ static MiniObject *make_path(VM *vm) {
         return NULL;
     MiniObject *path = list_from_array(&first, 1);
     MINI_DECREF(first);
+    if (!path)
+        return NULL;
+    // Then the directories of MINIPATH (colon-separated, like PYTHONPATH; empty parts are
+    // skipped), where the import system looks after the script's directory.
+    const char *env = getenv("MINIPATH");
+    while (env && *env) {
+        const char *colon = strchr(env, ':');
+        size_t n = colon ? (size_t)(colon - env) : strlen(env);
+        if (n > 0) {
+            MiniObject *dir = str_decode_utf8(env, n);
+            if (!dir) {
+                mini_error_clear(); // not UTF-8: skipped
+            } else {
+                int r = list_append(path, dir);
+                MINI_DECREF(dir);
+                if (r < 0) {
+                    MINI_DECREF(path);
+                    return NULL;
+                }
+            }
+        }
+        env = colon ? colon + 1 : NULL;
+    }
     return path;
 }
 

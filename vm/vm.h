@@ -325,4 +325,34 @@ int frame_lineno(const Frame *f);
 // with [recursive], followed by every code object in its constants. New str.
 MiniObject *dis_code(CodeObject *co, bool recursive);
 
+// ---------------------------------------------------------------------------------------------
+// The import system (vm/import.c)
+// ---------------------------------------------------------------------------------------------
+
+// builtins.__import__: imports [name] (a str) at [level] (0: absolute; n > 0: relative to the
+// package of the module whose namespace is [globals], n - 1 levels up) and returns what the
+// IMPORT_NAME opcode binds: the top package for `import a.b.c` when [fromlist] is empty or
+// None, else the module itself, after importing the submodules of a package that [fromlist]
+// names. Modules are looked for in sys.modules, the C modules, the frozen modules, then the
+// files of sys.path (X.mini, X.py, X/__init__.mini, X/__init__.py). New reference or NULL
+// (ModuleNotFoundError "No module named 'x'" with .name set, ImportError, or the module's own
+// error).
+MiniObject *import_module_level(MiniObject *name, MiniObject *globals, MiniObject *fromlist,
+                                ssize_t level);
+// Imports the module of absolute dotted [name] and returns that module itself (not its top
+// package). New reference or NULL.
+MiniObject *import_module(MiniObject *name);
+
+// A module written in mini/Python embedded in the binary: stdlib/lib/<name>.py (or
+// stdlib/lib/<name>/__init__.py for a package), turned into a C table by tools/freeze.py at
+// build time.
+typedef struct {
+    const char *name;   // the dotted module name; NULL ends the table
+    const char *source; // the UTF-8 source text (NUL-terminated)
+    size_t size;        // its length in bytes
+    bool is_package;    // made from an __init__.py
+} FrozenModule;
+// The table of frozen modules (generated frozen_modules.c), ended by a NULL name.
+extern const FrozenModule mini_frozen_modules[];
+
 #endif // MINI_VM_H
