@@ -675,9 +675,17 @@ MiniObject *int_to_string(MiniObject *o, int base) {
     if (!get_val(o, &v))
         return not_an_integer(o);
     if (v.small && base == 10) {
+        // Written backwards by hand: snprintf's format parsing costs more than the digits.
         char buf[32];
-        int n = snprintf(buf, sizeof buf, "%lld", (long long)v.v);
-        return str_new(buf, (size_t)n);
+        char *p = buf + sizeof buf;
+        uint64_t u = v.v < 0 ? -(uint64_t)v.v : (uint64_t)v.v;
+        do {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (v.v < 0)
+            *--p = '-';
+        return str_new(p, (size_t)(buf + sizeof buf - p));
     }
     size_t n;
     char *digits = abs_digits(&v, base, &n);
