@@ -1165,6 +1165,39 @@ static MiniObject *float_conjugate(MiniObject *self, MiniObject *const *args, si
     return float_exact(self);
 }
 
+static MiniObject *float_getnewargs(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                    MiniObject *kwnames) {
+    (void)args;
+    if (!no_args("float.__getnewargs__", nargs, kwnames))
+        return NULL;
+    MiniObject *v = float_exact(self);
+    if (!v)
+        return NULL;
+    MiniObject *t = tuple_pack(1, v);
+    MINI_DECREF(v);
+    return t;
+}
+
+// float.__getformat__(typestr): how C's double and float are stored (IEEE, little-endian on
+// every machine mini supports).
+static MiniObject *float_getformat(MiniObject *cls, MiniObject *const *args, size_t nargs,
+                                   MiniObject *kwnames) {
+    (void)cls;
+    if (kwnames && TUPLE_SIZE(kwnames) > 0)
+        return mini_raise_str(mini_exc_TypeError, "float.__getformat__() takes no keyword arguments");
+    if (nargs != 1)
+        return mini_raise(mini_exc_TypeError,
+                          "float.__getformat__() takes exactly one argument (%zu given)", nargs);
+    MiniObject *s = args[0];
+    if (!str_check(s))
+        return mini_raise(mini_exc_TypeError, "__getformat__() argument must be str, not %s",
+                          num_clinic_type_name(s));
+    if (strcmp(STR_DATA(s), "double") != 0 && strcmp(STR_DATA(s), "float") != 0)
+        return mini_raise_str(mini_exc_ValueError,
+                              "__getformat__() argument 1 must be 'double' or 'float'");
+    return str_from_cstr("IEEE, little-endian");
+}
+
 static MiniObject *float_trunc(MiniObject *self, MiniObject *const *args, size_t nargs,
                                MiniObject *kwnames) {
     (void)args;
@@ -1305,6 +1338,9 @@ static const MiniMethodDef float_methods[] = {
     {"__format__", float_format_method, 0, "Formats the float according to format_spec."},
     {"__divmod__", float_divmod_method, 0, "Return divmod(self, value)."},
     {"__rdivmod__", float_rdivmod_method, 0, "Return divmod(value, self)."},
+    {"__getnewargs__", float_getnewargs, 0, NULL},
+    {"__getformat__", float_getformat, MINI_METH_CLASS,
+     "You probably don't want to use this function."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1541,6 +1541,31 @@ static MiniObject *int_conjugate(MiniObject *self, MiniObject *const *args, size
     return int_exact(self);
 }
 
+static MiniObject *int_getnewargs(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                  MiniObject *kwnames) {
+    (void)args;
+    if (!no_args("int.__getnewargs__", nargs, kwnames))
+        return NULL;
+    MiniObject *v = int_exact(self);
+    if (!v)
+        return NULL;
+    MiniObject *t = tuple_pack(1, v);
+    MINI_DECREF(v);
+    return t;
+}
+
+// CPython's size of the int: a 24-byte header and at least one 30-bit digit of 4 bytes.
+static MiniObject *int_sizeof(MiniObject *self, MiniObject *const *args, size_t nargs,
+                              MiniObject *kwnames) {
+    (void)args;
+    if (!no_args("int.__sizeof__", nargs, kwnames))
+        return NULL;
+    IntVal v;
+    get_val(self, &v);
+    uint64_t digits = (val_bits(&v) + 29) / 30;
+    return int_from_u64(24 + 4 * (digits ? digits : 1));
+}
+
 static MiniObject *int_trunc(MiniObject *self, MiniObject *const *args, size_t nargs,
                              MiniObject *kwnames) {
     (void)args;
@@ -1801,6 +1826,8 @@ static const MiniMethodDef int_methods[] = {
     {"__format__", int_format_method, 0, "Convert to a string according to format_spec."},
     {"__divmod__", int_divmod_method, 0, "Return divmod(self, value)."},
     {"__rdivmod__", int_rdivmod_method, 0, "Return divmod(value, self)."},
+    {"__getnewargs__", int_getnewargs, 0, NULL},
+    {"__sizeof__", int_sizeof, 0, "Returns size in memory, in bytes."},
     {NULL, NULL, 0, NULL},
 };
 

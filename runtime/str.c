@@ -2421,6 +2421,19 @@ error:
     return NULL;
 }
 
+static MiniObject *str_getnewargs(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                  MiniObject *kwnames) {
+    (void)args;
+    if (!str_check_args(ARGS_NONE, "str", "__getnewargs__", nargs, kwnames, 0, 0))
+        return NULL;
+    MiniObject *v = str_exact(self);
+    if (!v)
+        return NULL;
+    MiniObject *t = tuple_pack(1, v);
+    MINI_DECREF(v);
+    return t;
+}
+
 static MiniObject *str_format_method(MiniObject *self, MiniObject *const *args, size_t nargs,
                                      MiniObject *kwnames) {
     if (!str_check_args(ARGS_ONE, "str", "__format__", nargs, kwnames, 1, 1))
@@ -2793,6 +2806,7 @@ static const MiniMethodDef str_methods[] = {
     {"upper", str_upper, 0, "Return a copy of the string converted to uppercase."},
     {"zfill", str_zfill, 0, "Pad a numeric string with zeros on the left, to fill a field of the given width."},
     {"__format__", str_format_method, 0, "Return a formatted version of the string as described by format_spec."},
+    {"__getnewargs__", str_getnewargs, 0, NULL},
     {NULL, NULL, 0, NULL},
 };
 

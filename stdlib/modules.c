@@ -17,6 +17,7 @@ static const BuiltinModule builtin_modules[] = {
     {"time", time_init},
     {"random", random_init},
     {"os", os_init},
+    {"dis", dis_init},
     {NULL, NULL},
 };
 

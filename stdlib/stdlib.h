@@ -20,6 +20,7 @@ MiniObject *math_init(VM *vm);   // math.c
 MiniObject *time_init(VM *vm);   // time.c
 MiniObject *random_init(VM *vm); // random.c
 MiniObject *os_init(VM *vm);     // os.c (also registers os.path in sys.modules)
+MiniObject *dis_init(VM *vm);    // dis.c
 // Loads the C module [name] (a str) into sys.modules if it is one of them. Borrowed reference
 // to the module; NULL with no exception when [name] is not a C module, or NULL with an
 // exception when its init failed.

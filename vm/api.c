@@ -77,28 +77,39 @@ static int handle_uncaught(void) {
     return status;
 }
 
-// Runs [code] as the __main__ module. [file] is the script path for __file__, or NULL.
-static int run_main_code(VM *vm, CodeObject *code, const char *file) {
+// See vm.h. Borrowed reference to the new module's namespace, or NULL with an exception.
+MiniObject *mini_make_main_module(VM *vm, const char *file) {
     MiniObject *name = MINI_ID(__main__);
     MiniObject *mod = module_new(name);
     if (!mod)
-        return handle_uncaught();
+        return NULL;
     MiniObject *globals = ((MiniModule *)mod)->dict;
     if (dict_set(globals, MINI_ID(__builtins__), vm->builtins_module) < 0 ||
         dict_set(vm->modules, name, mod) < 0) {
         MINI_DECREF(mod);
-        return handle_uncaught();
+        return NULL;
     }
     if (file) {
         MiniObject *f = str_decode_utf8(file, strlen(file));
         if (!f || dict_set(globals, MINI_ID(__file__), f) < 0) {
             MINI_XDECREF(f);
             MINI_DECREF(mod);
-            return handle_uncaught();
+            return NULL;
         }
         MINI_DECREF(f);
     }
+    // vm->main_module keeps the module (and so its namespace) alive.
     MINI_SETREF(vm->main_module, mod);
+    return globals;
+}
+
+int mini_handle_uncaught(void) { return handle_uncaught(); }
+
+// Runs [code] as the __main__ module. [file] is the script path for __file__, or NULL.
+static int run_main_code(VM *vm, CodeObject *code, const char *file) {
+    MiniObject *globals = mini_make_main_module(vm, file);
+    if (!globals)
+        return handle_uncaught();
     MiniObject *res = eval_code(code, globals, globals);
     if (!res)
         return handle_uncaught();

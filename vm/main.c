@@ -4,6 +4,8 @@
 //     mini [OPTIONS] FILE [ARGS...]     run a file; FILE and ARGS become sys.argv
 //     mini [OPTIONS] -c CODE [ARGS...]  run CODE; sys.argv[0] is '-c'
 //     mini [OPTIONS] - [ARGS...]        run the program read from standard input
+//     mini [OPTIONS]                    the interactive prompt when standard input is a
+//                                       terminal (vm/repl.c); else as `mini -`
 //
 // Exit status: 0; 1 for an uncaught exception or a syntax error; 2 for a usage error or a
 // file that cannot be opened; sys.exit(n) gives n.
@@ -157,6 +159,8 @@ int main(int argc, char **argv) {
         status = mini_run_string(vm, code, "<string>");
     } else if (file) {
         status = mini_run_file(vm, file);
+    } else if (i >= argc && isatty(0)) {
+        status = repl_run(vm);
     } else {
         size_t len = 0;
         char *src = read_stdin(&len);

@@ -355,4 +355,19 @@ typedef struct {
 // The table of frozen modules (generated frozen_modules.c), ended by a NULL name.
 extern const FrozenModule mini_frozen_modules[];
 
+// ---------------------------------------------------------------------------------------------
+// The interactive prompt (vm/repl.c) and what it shares with the embedding API (vm/api.c)
+// ---------------------------------------------------------------------------------------------
+
+// Makes a fresh __main__ module (with __builtins__, and __file__ when [file] is not NULL),
+// stores it in sys.modules and vm->main_module. Borrowed reference to its namespace dict, or
+// NULL with an exception pending.
+MiniObject *mini_make_main_module(VM *vm, const char *file);
+// Consumes the pending exception the way an uncaught one ends the program: SystemExit gives
+// its status (printing a str code to stderr); anything else prints a traceback and gives 1.
+int mini_handle_uncaught(void);
+// The read-eval-print loop of `mini` run with no program on a terminal. Returns the process
+// exit status: 0 at end of input, or the status of exit()/sys.exit(n).
+int repl_run(VM *vm);
+
 #endif // MINI_VM_H
