@@ -697,6 +697,14 @@ static MiniObject *bytes_hex(MiniObject *self, MiniObject *const *args, size_t n
     MiniObject *a[2] = {NULL, NULL};
     if (!str_parse_kwargs("hex", args, nargs, kwnames, names, 2, a))
         return NULL;
+    // bytes_per_sep is converted before sep is looked at, as Argument Clinic does.
+    ssize_t per = 1;
+    if (a[1]) {
+        int per_int;
+        if (!str_arg_int(a[1], &per_int))
+            return NULL;
+        per = per_int;
+    }
     const char *sep = NULL;
     size_t seplen = 0;
     if (a[0]) {
@@ -718,12 +726,6 @@ static MiniObject *bytes_hex(MiniObject *self, MiniObject *const *args, size_t n
         }
         if ((unsigned char)sep[0] > 127)
             return mini_raise_str(mini_exc_ValueError, "sep must be ASCII.");
-    }
-    ssize_t per = 1;
-    if (a[1]) {
-        per = mini_as_ssize(a[1]);
-        if (per == -1 && mini_error_occurred())
-            return NULL;
     }
     BUF(self, d, n);
     StrBuf b;
@@ -826,8 +828,7 @@ static MiniObject *split_common(MiniObject *self, MiniObject *const *args, size_
     }
     ssize_t maxsplit = -1;
     if (a[1]) {
-        maxsplit = mini_as_ssize(a[1]);
-        if (maxsplit == -1 && mini_error_occurred())
+        if (!str_arg_ssize(a[1], &maxsplit))
             return NULL;
     }
     if (maxsplit < 0)
@@ -1021,6 +1022,13 @@ static bool sub_args(MiniObject *self, const char *fname, MiniObject *const *arg
                      ssize_t *start, ssize_t *end) {
     if (!str_check_args(ARGS_TUPLE, tname(self), fname, nargs, kwnames, 1, 3))
         return false;
+    // The indices are converted before the subsection is looked at, as in CPython.
+    *start = 0;
+    *end = SSIZE_MAX;
+    if (nargs > 1 && !str_slice_index(args[1], start))
+        return false;
+    if (nargs > 2 && !str_slice_index(args[2], end))
+        return false;
     MiniObject *s = args[0];
     if (int_check(s) || (mini_type(s)->nb_index && !bytes_buffer(s, sub, sublen))) {
         unsigned char c;
@@ -1035,12 +1043,6 @@ static bool sub_args(MiniObject *self, const char *fname, MiniObject *const *arg
                    mini_type_name(s));
         return false;
     }
-    *start = 0;
-    *end = SSIZE_MAX;
-    if (nargs > 1 && !str_slice_index(args[1], start))
-        return false;
-    if (nargs > 2 && !str_slice_index(args[2], end))
-        return false;
     BUF(self, d, n);
     (void)d;
     str_adjust_indices(start, end, (ssize_t)n);
@@ -1162,8 +1164,7 @@ static MiniObject *bytes_replace(MiniObject *self, MiniObject *const *args, size
         return NULL;
     ssize_t count = -1;
     if (nargs > 2) {
-        count = mini_as_ssize(args[2]);
-        if (count == -1 && mini_error_occurred())
+        if (!str_arg_ssize(args[2], &count))
             return NULL;
     }
     size_t max = count < 0 ? SIZE_MAX : (size_t)count;
@@ -1463,8 +1464,8 @@ static MiniObject *just_common(MiniObject *self, MiniObject *const *args, size_t
                                MiniObject *kwnames, const char *fname, char kind) {
     if (!str_check_args(ARGS_CLINIC, tname(self), fname, nargs, kwnames, 1, 2))
         return NULL;
-    ssize_t width = mini_as_ssize(args[0]);
-    if (width == -1 && mini_error_occurred())
+    ssize_t width;
+    if (!str_arg_ssize(args[0], &width))
         return NULL;
     char fill = ' ';
     if (nargs > 1) {
@@ -1508,8 +1509,8 @@ static MiniObject *bytes_zfill(MiniObject *self, MiniObject *const *args, size_t
                                MiniObject *kwnames) {
     if (!str_check_args(ARGS_ONE, tname(self), "zfill", nargs, kwnames, 1, 1))
         return NULL;
-    ssize_t width = mini_as_ssize(args[0]);
-    if (width == -1 && mini_error_occurred())
+    ssize_t width;
+    if (!str_arg_ssize(args[0], &width))
         return NULL;
     BUF(self, d, n);
     (void)d;
@@ -1612,8 +1613,8 @@ static MiniObject *bytes_splitlines(MiniObject *self, MiniObject *const *args, s
         return NULL;
     bool keep = false;
     if (a[0]) {
-        ssize_t k = mini_as_ssize(a[0]);
-        if (k == -1 && mini_error_occurred())
+        int k;
+        if (!str_arg_int(a[0], &k))
             return NULL;
         keep = k != 0;
     }
@@ -1650,6 +1651,9 @@ static MiniObject *bytes_translate(MiniObject *self, MiniObject *const *args, si
     if (nargs + nkw > 2)
         return mini_raise(mini_exc_TypeError, "translate() takes at most 2 arguments (%zu given)",
                           nargs + nkw);
+    if (nargs < 1)
+        return mini_raise(mini_exc_TypeError,
+                          "translate() takes at least 1 positional argument (%zu given)", nargs);
     MiniObject *del = nargs > 1 ? args[1] : NULL;
     for (size_t k = 0; k < nkw; k++) {
         MiniObject *name = TUPLE_GET(kwnames, k);
@@ -1658,9 +1662,6 @@ static MiniObject *bytes_translate(MiniObject *self, MiniObject *const *args, si
                               "'%U' is an invalid keyword argument for translate()", name);
         del = args[nargs + k];
     }
-    if (nargs < 1)
-        return mini_raise(mini_exc_TypeError,
-                          "translate() takes at least 1 positional argument (%zu given)", nargs);
     const char *table = NULL, *dd = "";
     size_t tn = 0, dn = 0;
     if (args[0] != MINI_NONE) {
@@ -1847,8 +1848,7 @@ static MiniObject *ba_pop(MiniObject *self, MiniObject *const *args, size_t narg
     MiniByteArray *a = BA(self);
     ssize_t i = -1;
     if (nargs) {
-        i = mini_as_ssize(args[0]);
-        if (i == -1 && mini_error_occurred())
+        if (!str_arg_ssize(args[0], &i))
             return NULL;
     }
     if (a->size == 0)
@@ -1866,8 +1866,8 @@ static MiniObject *ba_insert_method(MiniObject *self, MiniObject *const *args, s
                                     MiniObject *kwnames) {
     if (!str_check_args(ARGS_CLINIC, "bytearray", "insert", nargs, kwnames, 2, 2))
         return NULL;
-    ssize_t i = mini_as_ssize(args[0]);
-    if (i == -1 && mini_error_occurred())
+    ssize_t i;
+    if (!str_arg_ssize(args[0], &i))
         return NULL;
     unsigned char c;
     if (!as_byte(args[1], &c))
@@ -1927,15 +1927,15 @@ static MiniObject *ba_reverse(MiniObject *self, MiniObject *const *args, size_t 
     return MINI_NONE;
 }
 
-// bytearray.__alloc__(): the number of bytes allocated (one more than the capacity, for the
-// NUL), 0 before any.
+// bytearray.__alloc__(): the bytes allocated, as CPython counts them for a bytearray built at
+// its size: one more than the size (for the NUL), 0 when empty. (Its growth policy differs.)
 static MiniObject *ba_alloc(MiniObject *self, MiniObject *const *args, size_t nargs,
                             MiniObject *kwnames) {
     (void)args;
     if (!str_check_args(ARGS_NONE, "bytearray", "__alloc__", nargs, kwnames, 0, 0))
         return NULL;
     MiniByteArray *a = (MiniByteArray *)self;
-    return int_from_i64(a->data ? (int64_t)a->cap + 1 : 0);
+    return int_from_i64(a->size ? (int64_t)a->size + 1 : 0);
 }
 
 static MiniObject *ba_copy(MiniObject *self, MiniObject *const *args, size_t nargs,

@@ -1397,9 +1397,19 @@ static MiniObject *int_to_bytes(MiniObject *self, MiniObject *const *args, size_
         return NULL;
     ssize_t length = 1;
     if (out[0]) {
-        length = mini_as_ssize(out[0]);
-        if (length == -1 && mini_error_occurred())
+        // Argument Clinic's ssize_t conversion, with its overflow message.
+        MiniObject *li = mini_index(out[0]);
+        if (!li)
             return NULL;
+        int64_t lv;
+        bool ok = int_as_i64(li, &lv);
+        MINI_DECREF(li);
+        if (!ok) {
+            mini_error_clear();
+            return mini_raise_str(mini_exc_OverflowError,
+                                  "Python int too large to convert to C ssize_t");
+        }
+        length = (ssize_t)lv;
         if (length < 0)
             return mini_raise_str(mini_exc_ValueError, "length argument must be non-negative");
     }

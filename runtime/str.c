@@ -1116,10 +1116,7 @@ MiniObject *str_encode(MiniObject *s, MiniObject *encoding, MiniObject *errors) 
 bool str_check_args(ArgsStyle style, const char *tname, const char *fname, size_t nargs,
                     MiniObject *kwnames, size_t min, size_t max) {
     if (kwnames && TUPLE_SIZE(kwnames)) {
-        if (style == ARGS_TUPLE)
-            mini_raise(mini_exc_TypeError, "%s() takes no keyword arguments", fname);
-        else
-            mini_raise(mini_exc_TypeError, "%s.%s() takes no keyword arguments", tname, fname);
+        mini_raise(mini_exc_TypeError, "%s.%s() takes no keyword arguments", tname, fname);
         return false;
     }
     if (nargs >= min && nargs <= max)
@@ -1159,14 +1156,26 @@ bool str_check_args(ArgsStyle style, const char *tname, const char *fname, size_
 bool str_parse_kwargs(const char *fname, MiniObject *const *args, size_t nargs,
                       MiniObject *kwnames, const char *const *names, size_t n,
                       MiniObject **out) {
-    if (nargs > n) {
-        mini_raise(mini_exc_TypeError, "%s() takes at most %zu argument%s (%zu given)", fname, n,
-                   n == 1 ? "" : "s", nargs);
+    // CPython's order: the count of all the arguments, then a keyword repeating a positional
+    // argument, then an unknown keyword.
+    size_t nkw = kwnames ? TUPLE_SIZE(kwnames) : 0;
+    if (nargs + nkw > n) {
+        mini_raise(mini_exc_TypeError, "%s() takes at most %zu %sargument%s (%zu given)", fname, n,
+                   nargs == 0 ? "keyword " : "", n == 1 ? "" : "s", nargs + nkw);
         return false;
     }
     for (size_t i = 0; i < nargs; i++)
         out[i] = args[i];
-    size_t nkw = kwnames ? TUPLE_SIZE(kwnames) : 0;
+    for (size_t k = 0; k < nkw; k++) {
+        const char *kname = STR_DATA(TUPLE_GET(kwnames, k));
+        for (size_t i = 0; i < nargs; i++)
+            if (!strcmp(names[i], kname)) {
+                mini_raise(mini_exc_TypeError,
+                           "argument for %s() given by name ('%s') and position (%zu)", fname,
+                           kname, i + 1);
+                return false;
+            }
+    }
     for (size_t k = 0; k < nkw; k++) {
         const char *kname = STR_DATA(TUPLE_GET(kwnames, k));
         size_t idx = n;
@@ -1180,14 +1189,40 @@ bool str_parse_kwargs(const char *fname, MiniObject *const *args, size_t nargs,
                        fname);
             return false;
         }
-        if (idx < nargs) {
-            mini_raise(mini_exc_TypeError,
-                       "argument for %s() given by name ('%s') and position (%zu)", fname, kname,
-                       idx + 1);
-            return false;
-        }
         out[idx] = args[nargs + k];
     }
+    return true;
+}
+
+bool str_arg_ssize(MiniObject *o, ssize_t *out) {
+    MiniObject *i = mini_index(o);
+    if (!i)
+        return false;
+    int64_t v;
+    bool ok = int_as_i64(i, &v);
+    MINI_DECREF(i);
+    if (!ok) {
+        mini_error_clear();
+        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C ssize_t");
+        return false;
+    }
+    *out = (ssize_t)v;
+    return true;
+}
+
+bool str_arg_int(MiniObject *o, int *out) {
+    MiniObject *i = mini_index(o);
+    if (!i)
+        return false;
+    int64_t v;
+    bool ok = int_as_i64(i, &v) && v >= INT_MIN && v <= INT_MAX;
+    MINI_DECREF(i);
+    if (!ok) {
+        mini_error_clear();
+        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C int");
+        return false;
+    }
+    *out = (int)v;
     return true;
 }
 
@@ -1266,17 +1301,18 @@ static bool parse_sub_args(const char *fname, MiniObject *const *args, size_t na
                            ssize_t *start, ssize_t *end, bool any_sub) {
     if (!str_check_args(ARGS_TUPLE, "str", fname, nargs, kwnames, 1, 3))
         return false;
-    *sub = args[0];
-    if (!any_sub && !str_check(*sub)) {
-        mini_raise(mini_exc_TypeError, "must be str, not %s", mini_type_name(*sub));
-        return false;
-    }
+    // The indices are converted before the substring is looked at, as in CPython.
     *start = 0;
     *end = SSIZE_MAX;
     if (nargs > 1 && !str_slice_index(args[1], start))
         return false;
     if (nargs > 2 && !str_slice_index(args[2], end))
         return false;
+    *sub = args[0];
+    if (!any_sub && !str_check(*sub)) {
+        mini_raise(mini_exc_TypeError, "must be str, not %s", mini_type_name(*sub));
+        return false;
+    }
     str_adjust_indices(start, end, (ssize_t)STR_LEN(self));
     return true;
 }
@@ -1546,17 +1582,17 @@ static MiniObject *split_method(MiniObject *self, MiniObject *const *args, size_
     MiniObject *a[2] = {NULL, NULL};
     if (!str_parse_kwargs(fname, args, nargs, kwnames, names, 2, a))
         return NULL;
+    // maxsplit is converted before sep is looked at, as Argument Clinic does.
+    ssize_t maxsplit = -1;
+    if (a[1]) {
+        if (!str_arg_ssize(a[1], &maxsplit))
+            return NULL;
+    }
     MiniObject *sep = a[0];
     if (sep == MINI_NONE)
         sep = NULL;
     if (sep && !str_check(sep))
         return mini_raise(mini_exc_TypeError, "must be str or None, not %s", mini_type_name(sep));
-    ssize_t maxsplit = -1;
-    if (a[1]) {
-        maxsplit = mini_as_ssize(a[1]);
-        if (maxsplit == -1 && mini_error_occurred())
-            return NULL;
-    }
     return split_impl(self, sep, maxsplit, right);
 }
 
@@ -1592,8 +1628,8 @@ static MiniObject *str_splitlines(MiniObject *self, MiniObject *const *args, siz
         return NULL;
     bool keep = false;
     if (a[0]) {
-        ssize_t k = mini_as_ssize(a[0]);
-        if (k == -1 && mini_error_occurred())
+        int k;
+        if (!str_arg_int(a[0], &k))
             return NULL;
         keep = k != 0;
     }
@@ -1718,8 +1754,7 @@ static MiniObject *str_replace(MiniObject *self, MiniObject *const *args, size_t
                           clinic_type_name(new));
     ssize_t count = -1;
     if (nargs > 2) {
-        count = mini_as_ssize(args[2]);
-        if (count == -1 && mini_error_occurred())
+        if (!str_arg_ssize(args[2], &count))
             return NULL;
     }
     size_t max = count < 0 ? SIZE_MAX : (size_t)count;
@@ -1870,8 +1905,8 @@ static MiniObject *just_impl(MiniObject *self, MiniObject *const *args, size_t n
                              MiniObject *kwnames, const char *fname, char kind) {
     if (!str_check_args(ARGS_CLINIC, "str", fname, nargs, kwnames, 1, 2))
         return NULL;
-    ssize_t width = mini_as_ssize(args[0]);
-    if (width == -1 && mini_error_occurred())
+    ssize_t width;
+    if (!str_arg_ssize(args[0], &width))
         return NULL;
     uint32_t fill = ' ';
     if (nargs > 1) {
@@ -1915,8 +1950,8 @@ static MiniObject *str_zfill(MiniObject *self, MiniObject *const *args, size_t n
                              MiniObject *kwnames) {
     if (!str_check_args(ARGS_ONE, "str", "zfill", nargs, kwnames, 1, 1))
         return NULL;
-    ssize_t width = mini_as_ssize(args[0]);
-    if (width == -1 && mini_error_occurred())
+    ssize_t width;
+    if (!str_arg_ssize(args[0], &width))
         return NULL;
     size_t len = STR_LEN(self);
     if (width <= (ssize_t)len)
