@@ -24,6 +24,12 @@
 
 // Default for sys.getrecursionlimit(): how many mini frames (plus C re-entries) one thread may
 // have before RecursionError. CPython's default is 1000.
+// The GIL's switch interval: how long a thread waits for the GIL before it asks the holder
+// to drop it (sys.setswitchinterval; CPython's default is 5 ms too).
+#ifndef MINI_SWITCH_INTERVAL_NS
+#define MINI_SWITCH_INTERVAL_NS 5000000
+#endif
+
 #ifndef MINI_RECURSION_LIMIT
 #define MINI_RECURSION_LIMIT 1000
 #endif

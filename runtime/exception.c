@@ -2077,6 +2077,10 @@ void exception_print(MiniObject *exc) {
 }
 
 void exception_write_unraisable(MiniObject *what) {
+    exception_write_unraisable_msg("Exception ignored in", what);
+}
+
+void exception_write_unraisable_msg(const char *msg, MiniObject *what) {
     MiniObject *exc = mini_error_fetch();
     if (!exc)
         return;
@@ -2084,7 +2088,8 @@ void exception_write_unraisable(MiniObject *what) {
     mini_error_clear();
     Printer p = {0};
     strbuf_init(&p.out);
-    strbuf_adds(&p.out, "Exception ignored in: ");
+    strbuf_adds(&p.out, msg);
+    strbuf_adds(&p.out, ": ");
     MiniObject *r = what ? mini_repr(what) : NULL;
     if (r) {
         strbuf_add_obj(&p.out, r);

@@ -22,7 +22,17 @@
 // \n) unless newline= says otherwise.
 //
 // Every blocking system call of a file goes through sys_write_all() (writing) or
-// sys_read_some() (reading); the GIL issue releases the interpreter lock around those two.
+// sys_read_some() (reading), which release the GIL around write(2) and read(2), so that other
+// threads run while one waits on a pipe, a terminal or a disk.
+//
+// Threads: while a thread is inside write(2) without the GIL, another one may call a method of
+// the same file, which would change the buffers under it. So each file has a stream lock (a
+// pthread mutex, like the lock of CPython's buffered I/O objects): every method that touches
+// the buffers holds it from start to end, and a whole print() is one locked write of its text
+// and `end`, so lines from different threads never interleave inside a line. Taking the lock
+// never blocks while holding the GIL: if another thread has it, the GIL is released while
+// waiting. The lock is recursive for its owner (writelines() may run a generator that writes
+// to the same file) and is re-created in the child of fork() (see VM.fork_generation).
 // Flushing never raises by itself (it returns an errno), so that dealloc, VM teardown and
 // file_flush_std() can flush without disturbing a pending exception.
 //
@@ -38,6 +48,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -82,6 +93,12 @@ typedef struct {
     size_t wlen, wcap;
     char *rbuf; // read ahead: unread bytes are rbuf[rpos..rlen), rcap allocated
     size_t rpos, rlen, rcap;
+    // The stream lock (see "Threads" above): the owner and its depth are only read and
+    // written with the GIL held; lock_gen is the VM's fork_generation when it was made.
+    pthread_mutex_t lock;
+    ThreadState *lock_owner;
+    int lock_depth;
+    unsigned lock_gen;
 } MiniFile;
 
 static MiniType file_text_type, file_reader_type, file_writer_type, file_random_type,
@@ -173,7 +190,10 @@ static bool check_args(MiniFile *f, const char *meth, size_t nargs, MiniObject *
 // an errno value.
 static int sys_write_all(int fd, const char *p, size_t n) {
     while (n > 0) {
-        ssize_t w = write(fd, p, n);
+        ssize_t w;
+        MINI_BEGIN_ALLOW_THREADS
+        w = write(fd, p, n);
+        MINI_END_ALLOW_THREADS
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -191,11 +211,69 @@ static int sys_write_all(int fd, const char *p, size_t n) {
 // file) or minus an errno value.
 static ssize_t sys_read_some(int fd, char *p, size_t n) {
     for (;;) {
-        ssize_t r = read(fd, p, n);
+        ssize_t r;
+        MINI_BEGIN_ALLOW_THREADS
+        r = read(fd, p, n);
+        MINI_END_ALLOW_THREADS
         if (r >= 0)
             return r;
         if (errno != EINTR)
             return -errno;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stream lock
+// ---------------------------------------------------------------------------------------------
+
+// In the child of fork() the lock may be held by a thread that does not exist there: make it
+// anew the first time the child uses it.
+static void lock_check_fork(MiniFile *f, ThreadState *ts) {
+    if (f->lock_gen != ts->vm->fork_generation) {
+        pthread_mutex_init(&f->lock, NULL);
+        f->lock_owner = NULL;
+        f->lock_depth = 0;
+        f->lock_gen = ts->vm->fork_generation;
+    }
+}
+
+// Takes [f]'s stream lock for the calling thread (GIL held), releasing the GIL while it waits.
+static void lock_file(MiniFile *f) {
+    ThreadState *ts = mini_ts;
+    lock_check_fork(f, ts);
+    if (f->lock_owner == ts) {
+        f->lock_depth++;
+        return;
+    }
+    if (pthread_mutex_trylock(&f->lock) != 0) {
+        MINI_BEGIN_ALLOW_THREADS
+        pthread_mutex_lock(&f->lock);
+        MINI_END_ALLOW_THREADS
+    }
+    f->lock_owner = ts;
+    f->lock_depth = 1;
+}
+
+// Takes the lock only if that needs no wait: the flushes at exit and before fork() must not
+// wait for a daemon thread that may never come back to release it. False if it is busy.
+static bool try_lock_file(MiniFile *f) {
+    ThreadState *ts = mini_ts;
+    lock_check_fork(f, ts);
+    if (f->lock_owner == ts) {
+        f->lock_depth++;
+        return true;
+    }
+    if (pthread_mutex_trylock(&f->lock) != 0)
+        return false;
+    f->lock_owner = ts;
+    f->lock_depth = 1;
+    return true;
+}
+
+static void unlock_file(MiniFile *f) {
+    if (--f->lock_depth == 0) {
+        f->lock_owner = NULL;
+        pthread_mutex_unlock(&f->lock);
     }
 }
 
@@ -683,6 +761,8 @@ static MiniFile *file_alloc(MiniType *type, int fd) {
     if (!f)
         return NULL;
     f->fd = fd;
+    pthread_mutex_init(&f->lock, NULL);
+    f->lock_gen = mini_ts->vm->fork_generation;
     f->closefd = true;
     f->strict = true;
     f->newline = NL_UNIVERSAL;
@@ -729,8 +809,13 @@ void file_set_write_through(MiniObject *file, bool on) {
 }
 
 int file_write_str(MiniObject *file, MiniObject *str) {
-    if (file_check(file))
-        return write_any((MiniFile *)file, str) < 0 ? -1 : 0;
+    if (file_check(file)) {
+        MiniFile *f = (MiniFile *)file;
+        lock_file(f);
+        int r = write_any(f, str) < 0 ? -1 : 0;
+        unlock_file(f);
+        return r;
+    }
     MiniObject *r = mini_call_method(file, "write", 1, str);
     if (!r)
         return -1;
@@ -751,7 +836,10 @@ int file_flush(MiniObject *file) {
         }
         // A flush also gives tell() back to a text file being iterated, as in CPython.
         f->no_tell = false;
-        return flush_or_raise(f);
+        lock_file(f);
+        int r = flush_or_raise(f);
+        unlock_file(f);
+        return r;
     }
     MiniObject *r = mini_call_method(file, "flush", 0);
     if (!r)
@@ -766,8 +854,10 @@ static void flush_quietly(MiniObject *stream) {
         return;
     if (file_check(stream)) {
         MiniFile *f = (MiniFile *)stream;
-        if (!f->closed)
+        if (!f->closed && try_lock_file(f)) {
             flush_wbuf(f);
+            unlock_file(f);
+        }
         return;
     }
     MiniObject *r = mini_call_method(stream, "flush", 0);
@@ -782,8 +872,10 @@ static void flush_quietly(MiniObject *stream) {
 static void flush_all_files(VM *vm) {
     for (GcHead *g = vm->gc_list.next; g && g != &vm->gc_list; g = g->next) {
         MiniObject *o = MINI_GC_OBJ(g);
-        if (file_check(o) && !((MiniFile *)o)->closed)
+        if (file_check(o) && !((MiniFile *)o)->closed && try_lock_file((MiniFile *)o)) {
             flush_wbuf((MiniFile *)o);
+            unlock_file((MiniFile *)o);
+        }
     }
 }
 
@@ -826,7 +918,10 @@ MiniObject *file_readline(MiniObject *file) {
                              : raise_closed();
         if (!f->readable)
             return raise_unsupported(f->binary ? "read" : "not readable");
-        return f->binary ? read_binary(f, -1, true) : read_text(f, -1, true);
+        lock_file(f);
+        MiniObject *line = f->binary ? read_binary(f, -1, true) : read_text(f, -1, true);
+        unlock_file(f);
+        return line;
     }
     return mini_call_method(file, "readline", 0);
 }
@@ -1706,27 +1801,57 @@ static void file_dealloc(MiniObject *self) {
     MINI_XDECREF(f->mode);
     MINI_XDECREF(f->encoding);
     MINI_XDECREF(f->errors);
+    pthread_mutex_destroy(&f->lock);
     mini_object_free(self);
 }
 
+// The methods that touch the buffers or the descriptor, each run under the stream lock.
+#define LOCKED(method)                                                                           \
+    static MiniObject *method##_locked(MiniObject *self, MiniObject *const *args, size_t nargs, \
+                                       MiniObject *kwnames) {                                   \
+        lock_file((MiniFile *)self);                                                             \
+        MiniObject *r = method(self, args, nargs, kwnames);                                      \
+        unlock_file((MiniFile *)self);                                                           \
+        return r;                                                                                \
+    }
+LOCKED(file_read)
+LOCKED(file_readline_method)
+LOCKED(file_readlines)
+LOCKED(file_write)
+LOCKED(file_writelines)
+LOCKED(file_flush_method)
+LOCKED(file_close)
+LOCKED(file_seek)
+LOCKED(file_tell)
+LOCKED(file_truncate)
+LOCKED(file_exit)
+#undef LOCKED
+
+static MiniObject *file_iternext_locked(MiniObject *self) {
+    lock_file((MiniFile *)self);
+    MiniObject *r = file_iternext(self);
+    unlock_file((MiniFile *)self);
+    return r;
+}
+
 static const MiniMethodDef file_methods[] = {
-    {"read", file_read, 0, "Read at most size characters (or bytes), all when negative."},
-    {"readline", file_readline_method, 0, "Read until a line end or EOF."},
-    {"readlines", file_readlines, 0, "Return a list of lines from the stream."},
-    {"write", file_write, 0, "Write a string (or bytes) and return its length."},
-    {"writelines", file_writelines, 0, "Write an iterable of strings (or bytes)."},
-    {"flush", file_flush_method, 0, "Write out the buffered data."},
-    {"close", file_close, 0, "Flush and close the file."},
+    {"read", file_read_locked, 0, "Read at most size characters (or bytes), all when negative."},
+    {"readline", file_readline_method_locked, 0, "Read until a line end or EOF."},
+    {"readlines", file_readlines_locked, 0, "Return a list of lines from the stream."},
+    {"write", file_write_locked, 0, "Write a string (or bytes) and return its length."},
+    {"writelines", file_writelines_locked, 0, "Write an iterable of strings (or bytes)."},
+    {"flush", file_flush_method_locked, 0, "Write out the buffered data."},
+    {"close", file_close_locked, 0, "Flush and close the file."},
     {"fileno", file_fileno, 0, "Return the underlying file descriptor."},
     {"isatty", file_isatty, 0, "True if the file is connected to a terminal."},
     {"readable", file_readable, 0, "True if the file was opened for reading."},
     {"writable", file_writable, 0, "True if the file was opened for writing."},
     {"seekable", file_seekable, 0, "True if the file supports random access."},
-    {"seek", file_seek, 0, "Change the stream position and return the new one."},
-    {"tell", file_tell, 0, "Return the current stream position."},
-    {"truncate", file_truncate, 0, "Truncate the file to at most size bytes."},
+    {"seek", file_seek_locked, 0, "Change the stream position and return the new one."},
+    {"tell", file_tell_locked, 0, "Return the current stream position."},
+    {"truncate", file_truncate_locked, 0, "Truncate the file to at most size bytes."},
     {"__enter__", file_enter, 0, NULL},
-    {"__exit__", file_exit, 0, NULL},
+    {"__exit__", file_exit_locked, 0, NULL},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1765,7 +1890,7 @@ static const MiniGetSetDef fileio_getset[] = {
         .traverse = file_traverse,                                                               \
         .repr = file_repr,                                                                       \
         .iter = file_iter,                                                                       \
-        .iternext = file_iternext,                                                               \
+        .iternext = file_iternext_locked,                                                               \
         .methods = file_methods,                                                                 \
         .getset = getsets,                                                                       \
         .doc = docstr,                                                                           \

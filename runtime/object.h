@@ -1063,6 +1063,9 @@ void mini_syntax_error_set_end(int end_lineno, int end_offset);
 // (Added by exception.c.) Prints "Exception ignored in: <repr of what>" and the pending
 // exception to sys.stderr, then clears it: for errors nobody can catch (__del__, callbacks).
 void exception_write_unraisable(MiniObject *what);
+// The same with another first line, "<msg>: <repr of what>" ("Exception ignored in thread
+// started by").
+void exception_write_unraisable_msg(const char *msg, MiniObject *what);
 // (Added by exception.c.) CPython's set_attribute_error_context: when the pending exception is
 // an AttributeError, records the object and attribute name whose lookup failed (its .obj and
 // .name), which the printout uses for "Did you mean: 'x'?". mini_getattr and the eval loop's

@@ -1817,25 +1817,80 @@ static MiniObject *os_fspath(MiniObject *self, MiniObject *const *args, size_t n
 // os: file descriptors
 // ---------------------------------------------------------------------------------------------
 
-// The blocking system calls, one helper each (the GIL will be released around them).
-static ssize_t fd_read(int fd, char *buf, size_t n) { return read(fd, buf, n); }
-static ssize_t fd_write(int fd, const char *buf, size_t n) { return write(fd, buf, n); }
-static int fd_close(int fd) { return close(fd); }
+// The blocking system calls, one helper each, each releasing the GIL while it blocks so that
+// other threads run meanwhile. Nothing between the two macros touches a mini object; errno
+// survives them.
+static ssize_t fd_read(int fd, char *buf, size_t n) {
+    ssize_t r;
+    MINI_BEGIN_ALLOW_THREADS
+    r = read(fd, buf, n);
+    MINI_END_ALLOW_THREADS
+    return r;
+}
+static ssize_t fd_write(int fd, const char *buf, size_t n) {
+    ssize_t r;
+    MINI_BEGIN_ALLOW_THREADS
+    r = write(fd, buf, n);
+    MINI_END_ALLOW_THREADS
+    return r;
+}
+static int fd_close(int fd) {
+    int r;
+    MINI_BEGIN_ALLOW_THREADS
+    r = close(fd);
+    MINI_END_ALLOW_THREADS
+    return r;
+}
 static int fd_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+// After a blocking call failed with EINTR: runs the handlers of the signals that came (in the
+// main thread; elsewhere nothing), as CPython does under PEP 475. True: retry the call; false:
+// a handler raised (KeyboardInterrupt...) and its exception is pending.
+static bool retry_after_eintr(void) { return mini_signals_run_pending(mini_ts); }
+
+// An argument Argument Clinic converts to a C int: a TypeError for non-integers, "Python int
+// too large to convert to C int" when out of range. False with an exception pending.
+static bool cint_arg(MiniObject *o, int *out) {
+    if (!int_check(o)) {
+        mini_raise(mini_exc_TypeError, "'%s' object cannot be interpreted as an integer",
+                   mini_type_name(o));
+        return false;
+    }
+    int64_t v;
+    if (!int_as_i64(o, &v) || v < INT_MIN || v > INT_MAX) {
+        if (mini_error_occurred())
+            mini_error_clear();
+        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C int");
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+// The same for a C ssize_t ("Python int too large to convert to C ssize_t").
+static bool ssize_arg(MiniObject *o, ssize_t *out) {
+    MiniObject *i = mini_index(o);
+    if (!i)
+        return false;
+    int64_t v;
+    bool ok = int_as_i64(i, &v);
+    MINI_DECREF(i);
+    if (!ok) {
+        mini_error_clear();
+        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C ssize_t");
+        return false;
+    }
+    *out = (ssize_t)v;
+    return true;
+}
 
 static MiniObject *os_read(MiniObject *self, MiniObject *const *args, size_t nargs,
                            MiniObject *kwnames) {
     (void)self;
     int fd;
-    if (!mini_no_kwargs("read", kwnames) || !mini_check_nargs("read", nargs, 2, 2) ||
-        !int_arg(args[0], &fd))
-        return NULL;
-    MiniObject *idx = mini_index(args[1]);
-    if (!idx)
-        return NULL;
-    ssize_t n = mini_as_ssize(idx);
-    MINI_DECREF(idx);
-    if (n == -1 && mini_error_occurred())
+    ssize_t n;
+    if (!mini_no_kwargs("posix.read", kwnames) || !mini_check_nargs("read", nargs, 2, 2) ||
+        !cint_arg(args[0], &fd) || !ssize_arg(args[1], &n))
         return NULL;
     if (n < 0)
         return mini_raise_errno(EINVAL, NULL);
@@ -1843,9 +1898,15 @@ static MiniObject *os_read(MiniObject *self, MiniObject *const *args, size_t nar
     if (!buf)
         return NULL;
     ssize_t got;
-    do
+    for (;;) {
         got = fd_read(fd, buf, (size_t)n);
-    while (got < 0 && errno == EINTR);
+        if (got >= 0 || errno != EINTR)
+            break;
+        if (!retry_after_eintr()) {
+            mini_free(buf);
+            return NULL;
+        }
+    }
     MiniObject *r = got < 0 ? mini_raise_errno(errno, NULL) : bytes_new(buf, (size_t)got);
     mini_free(buf);
     return r;
@@ -1855,26 +1916,37 @@ static MiniObject *os_write(MiniObject *self, MiniObject *const *args, size_t na
                             MiniObject *kwnames) {
     (void)self;
     int fd;
-    if (!mini_no_kwargs("write", kwnames) || !mini_check_nargs("write", nargs, 2, 2) ||
-        !int_arg(args[0], &fd))
+    if (!mini_no_kwargs("posix.write", kwnames) || !mini_check_nargs("write", nargs, 2, 2) ||
+        !cint_arg(args[0], &fd))
         return NULL;
-    const char *data;
-    size_t size;
+    // The data must stay put while the GIL is released. A bytes object is immutable and the
+    // caller's reference keeps it alive; a bytearray could be resized by another thread
+    // meanwhile (CPython forbids that while its buffer is exported), so it is copied first.
+    MiniObject *data;
     if (bytes_check(args[1])) {
-        data = ((MiniBytes *)args[1])->data;
-        size = ((MiniBytes *)args[1])->size;
+        data = mini_newref(args[1]);
     } else if (bytearray_check(args[1])) {
-        data = ((MiniByteArray *)args[1])->data ? ((MiniByteArray *)args[1])->data : "";
-        size = ((MiniByteArray *)args[1])->size;
+        MiniByteArray *ba = (MiniByteArray *)args[1];
+        data = bytes_new(ba->data ? ba->data : "", ba->size);
+        if (!data)
+            return NULL;
     } else {
         return mini_raise(mini_exc_TypeError, "a bytes-like object is required, not '%s'",
                           mini_type_name(args[1]));
     }
     ssize_t done;
-    do
-        done = fd_write(fd, data, size);
-    while (done < 0 && errno == EINTR);
-    return done < 0 ? mini_raise_errno(errno, NULL) : int_from_i64(done);
+    for (;;) {
+        done = fd_write(fd, ((MiniBytes *)data)->data, ((MiniBytes *)data)->size);
+        if (done >= 0 || errno != EINTR)
+            break;
+        if (!retry_after_eintr()) {
+            MINI_DECREF(data);
+            return NULL;
+        }
+    }
+    int err = errno;
+    MINI_DECREF(data);
+    return done < 0 ? mini_raise_errno(err, NULL) : int_from_i64(done);
 }
 
 static MiniObject *os_close(MiniObject *self, MiniObject *const *args, size_t nargs,
@@ -1883,9 +1955,11 @@ static MiniObject *os_close(MiniObject *self, MiniObject *const *args, size_t na
     static const char *const names[] = {"fd", NULL};
     MiniObject *a[1] = {NULL};
     int fd;
-    if (!mini_parse_args("close", args, nargs, kwnames, names, 1, a) || !int_arg(a[0], &fd))
+    if (!mini_parse_args("close", args, nargs, kwnames, names, 1, a) || !cint_arg(a[0], &fd))
         return NULL;
-    return fd_close(fd) == 0 ? MINI_NONE : mini_raise_errno(errno, NULL);
+    // A close interrupted by a signal must not be retried (the descriptor is gone on Linux),
+    // so EINTR is not an error here, as in CPython.
+    return fd_close(fd) == 0 || errno == EINTR ? MINI_NONE : mini_raise_errno(errno, NULL);
 }
 
 static MiniObject *os_pipe(MiniObject *self, MiniObject *const *args, size_t nargs,
@@ -1897,6 +1971,40 @@ static MiniObject *os_pipe(MiniObject *self, MiniObject *const *args, size_t nar
     if (fd_pipe(fds) != 0)
         return mini_raise_errno(errno, NULL);
     return tuple_pack(2, MINI_FROM_SMALLINT(fds[0]), MINI_FROM_SMALLINT(fds[1]));
+}
+
+// dup(fd, /): a new descriptor for the same file, not inherited by exec'd programs.
+static MiniObject *os_dup(MiniObject *self, MiniObject *const *args, size_t nargs,
+                          MiniObject *kwnames) {
+    (void)self;
+    int fd;
+    if (!one_arg("posix.dup", nargs, kwnames) || !cint_arg(args[0], &fd))
+        return NULL;
+    int r = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    return r < 0 ? mini_raise_errno(errno, NULL) : int_from_i64(r);
+}
+
+// dup2(fd, fd2, inheritable=True): makes fd2 a copy of fd and returns fd2.
+static MiniObject *os_dup2(MiniObject *self, MiniObject *const *args, size_t nargs,
+                           MiniObject *kwnames) {
+    (void)self;
+    static const char *const names[] = {"fd", "fd2", "inheritable", NULL};
+    MiniObject *a[3] = {NULL, NULL, MINI_TRUE};
+    size_t given = nargs + (kwnames ? TUPLE_SIZE(kwnames) : 0);
+    if (given > 3)
+        return mini_raise(mini_exc_TypeError, "dup2() takes at most 3 arguments (%zu given)",
+                          given);
+    int fd, fd2;
+    if (!mini_parse_args("dup2", args, nargs, kwnames, names, 2, a) || !cint_arg(a[0], &fd) ||
+        !cint_arg(a[1], &fd2))
+        return NULL;
+    int inheritable = mini_truthy(a[2]);
+    if (inheritable < 0)
+        return NULL;
+    int r = inheritable ? dup2(fd, fd2) : dup3(fd, fd2, O_CLOEXEC);
+    if (r < 0)
+        return mini_raise_errno(errno, NULL);
+    return int_from_i64(r);
 }
 
 static MiniObject *os_isatty(MiniObject *self, MiniObject *const *args, size_t nargs,

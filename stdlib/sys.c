@@ -17,9 +17,11 @@
 #include "stdlib.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../runtime/fileobject.h"
@@ -557,6 +559,144 @@ static MiniObject *sys_getfilesystemencoding(MiniObject *self, MiniObject *const
     return str_from_cstr("utf-8");
 }
 
+// ---------------------------------------------------------------------------------------------
+// The GIL: switch interval and statistics
+// ---------------------------------------------------------------------------------------------
+
+static MiniObject *sys_getswitchinterval(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                         MiniObject *kwnames) {
+    (void)self;
+    (void)args;
+    if (!no_args("sys.getswitchinterval", nargs, kwnames))
+        return NULL;
+    Gil *gil = &mini_ts->vm->gil;
+    pthread_mutex_lock(&gil->mutex);
+    int64_t us = gil->interval_ns / 1000;
+    pthread_mutex_unlock(&gil->mutex);
+    return float_new((double)us / 1e6);
+}
+
+static MiniObject *sys_setswitchinterval(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                         MiniObject *kwnames) {
+    (void)self;
+    if (!one_arg("sys.setswitchinterval", nargs, kwnames))
+        return NULL;
+    if (!float_check(args[0]) && !int_check(args[0]))
+        return mini_raise(mini_exc_TypeError, "must be real number, not %s",
+                          mini_type(args[0])->name);
+    double d = float_as_double(args[0]);
+    if (d == -1.0 && mini_error_occurred())
+        return NULL;
+    if (!(d > 0))
+        return mini_raise_str(mini_exc_ValueError, "switch interval must be strictly positive");
+    // Kept in whole microseconds, as CPython keeps it (so getswitchinterval() rounds alike).
+    double us = floor(d * 1e6);
+    if (us > 9.2e15)
+        us = 9.2e15;
+    Gil *gil = &mini_ts->vm->gil;
+    pthread_mutex_lock(&gil->mutex);
+    gil->interval_ns = (int64_t)us * 1000;
+    pthread_mutex_unlock(&gil->mutex);
+    return MINI_NONE;
+}
+
+// Sets d[key] = the int [v]. -1 on error.
+static int put_u64(MiniObject *d, const char *key, uint64_t v) {
+    MiniObject *o = int_from_u64(v);
+    int r = o ? dict_set_cstr(d, key, o) : -1;
+    MINI_XDECREF(o);
+    return r;
+}
+
+// sys._gil_stats(): what the GIL did so far, as a dict of totals plus "threads", a dict from
+// each thread's ident to its own figures (finished threads included; a reused ident adds up).
+// The figures are copied under the GIL's mutex, so they are one consistent snapshot. New dict.
+static MiniObject *sys_gil_stats(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                 MiniObject *kwnames) {
+    (void)self;
+    (void)args;
+    if (!no_args("sys._gil_stats", nargs, kwnames))
+        return NULL;
+    ThreadState *ts = mini_ts;
+    Gil *gil = &ts->vm->gil;
+    // The running thread's hold time so far counts too.
+    size_t n = 0;
+    pthread_mutex_lock(&gil->mutex);
+    for (GilThreadStats *st = gil->stats_list; st; st = st->next)
+        n++;
+    GilThreadStats *copy = calloc(n ? n : 1, sizeof *copy);
+    Gil totals = *gil;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    uint64_t now_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    if (copy) {
+        size_t i = 0;
+        for (GilThreadStats *st = gil->stats_list; st; st = st->next, i++) {
+            copy[i] = *st;
+            if (st == ts->gil_stats) // the caller holds the GIL right now
+                copy[i].hold_ns += now_ns - st->hold_start;
+        }
+    }
+    pthread_mutex_unlock(&gil->mutex);
+    if (!copy)
+        return mini_raise_memory();
+    MiniObject *d = dict_new(), *threads = dict_new();
+    if (!d || !threads || put_u64(d, "switches", totals.switches) < 0 ||
+        put_u64(d, "forced_drops", totals.forced_drops) < 0 ||
+        put_u64(d, "voluntary_drops", totals.voluntary_drops) < 0 ||
+        put_u64(d, "acquisitions", totals.acquisitions) < 0 ||
+        put_u64(d, "wait_ns", totals.wait_ns) < 0 || dict_set_cstr(d, "threads", threads) < 0)
+        goto error;
+    // The list is newest first; walking it backwards lists threads in the order they started.
+    for (size_t i = n; i-- > 0;) {
+        GilThreadStats *st = &copy[i];
+        MiniObject *key = int_from_u64(st->ident);
+        if (!key)
+            goto error;
+        MiniObject *t = dict_get(threads, key);
+        if (t) {
+            // An ident the OS reused for a later thread: add the figures up.
+            static const char *const fields[] = {"acquisitions", "forced_drops",
+                                                 "voluntary_drops", "wait_ns", "hold_ns"};
+            uint64_t vals[] = {st->acquisitions, st->forced_drops, st->voluntary_drops,
+                               st->wait_ns, st->hold_ns};
+            for (int k = 0; k < 5; k++) {
+                int64_t old = 0;
+                MiniObject *o = dict_get_cstr(t, fields[k]);
+                if (o)
+                    int_as_i64(o, &old);
+                if (put_u64(t, fields[k], (uint64_t)old + vals[k]) < 0) {
+                    MINI_DECREF(key);
+                    goto error;
+                }
+            }
+            MINI_DECREF(key);
+            continue;
+        }
+        t = dict_new();
+        if (!t || put_u64(t, "acquisitions", st->acquisitions) < 0 ||
+            put_u64(t, "forced_drops", st->forced_drops) < 0 ||
+            put_u64(t, "voluntary_drops", st->voluntary_drops) < 0 ||
+            put_u64(t, "wait_ns", st->wait_ns) < 0 || put_u64(t, "hold_ns", st->hold_ns) < 0 ||
+            dict_set(threads, key, t) < 0) {
+            MINI_XDECREF(t);
+            MINI_DECREF(key);
+            goto error;
+        }
+        MINI_DECREF(t);
+        MINI_DECREF(key);
+    }
+    free(copy);
+    MINI_DECREF(threads);
+    return d;
+
+error:
+    free(copy);
+    MINI_XDECREF(threads);
+    MINI_XDECREF(d);
+    return NULL;
+}
+
 static const MiniMethodDef sys_functions[] = {
     {"exit", sys_exit, 0, "Exit the interpreter by raising SystemExit(status)."},
     {"getrecursionlimit", sys_getrecursionlimit, 0, "Return the current recursion limit."},
@@ -573,6 +713,9 @@ static const MiniMethodDef sys_functions[] = {
     {"displayhook", sys_displayhook, 0, "Print an object to sys.stdout and save it in _."},
     {"excepthook", sys_excepthook, 0, "Print an exception and its traceback to sys.stderr."},
     {"getdefaultencoding", sys_getdefaultencoding, 0, "Return the default string encoding."},
+    {"getswitchinterval", sys_getswitchinterval, 0, "Return the GIL's switch interval."},
+    {"setswitchinterval", sys_setswitchinterval, 0, "Set the GIL's switch interval, in seconds."},
+    {"_gil_stats", sys_gil_stats, 0, "Return what the GIL has done so far, as a dict."},
     {"getfilesystemencoding", sys_getfilesystemencoding, 0,
      "Return the encoding used for file names."},
     {NULL, NULL, 0, NULL},

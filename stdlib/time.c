@@ -370,16 +370,38 @@ CLOCK_FUNC(thread_time_ns, "time.thread_time_ns", CLOCK_THREAD_CPUTIME_ID, true)
 // sleep
 // ---------------------------------------------------------------------------------------------
 
-// Blocks for [ns] nanoseconds, resuming with the time left after a signal. This is the one
-// blocking call of the module: the GIL will be released around it. 0, or an errno value.
-static int sleep_ns(int64_t ns) {
-    struct timespec req = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)}, rem;
-    while (nanosleep(&req, &rem) != 0) {
-        if (errno != EINTR)
-            return errno;
-        req = rem;
+// Blocks for [ns] nanoseconds with the GIL released, so other threads run meanwhile. A signal
+// interrupts the wait: its handlers run (in the main thread) and, unless one raised, the sleep
+// goes on until the deadline. sleep(0) gives the GIL to a waiting thread, if there is one,
+// before taking it back. False with an exception pending.
+static bool sleep_ns(int64_t ns) {
+    ThreadState *ts = mini_ts;
+    if (ns == 0) {
+        gil_yield(ts);
+        return true;
     }
-    return 0;
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += (time_t)(ns / 1000000000);
+    deadline.tv_nsec += (long)(ns % 1000000000);
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000;
+    }
+    for (;;) {
+        int err;
+        MINI_BEGIN_ALLOW_THREADS
+        err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL);
+        MINI_END_ALLOW_THREADS
+        if (err == 0)
+            return true;
+        if (err != EINTR) {
+            mini_raise_errno(err, NULL);
+            return false;
+        }
+        if (!mini_signals_run_pending(ts))
+            return false;
+    }
 }
 
 static MiniObject *time_sleep(MiniObject *self, MiniObject *const *args, size_t nargs,
@@ -418,9 +440,8 @@ static MiniObject *time_sleep(MiniObject *self, MiniObject *const *args, size_t 
             return mini_raise_str(mini_exc_ValueError, "sleep length must be non-negative");
         ns = v * 1000000000;
     }
-    int err = sleep_ns(ns);
-    if (err)
-        return mini_raise_errno(err, NULL);
+    if (!sleep_ns(ns))
+        return NULL;
     return MINI_NONE;
 }
 

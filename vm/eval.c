@@ -114,9 +114,15 @@ void mini_leave_recursive_call(void) {
 }
 
 bool eval_handle_breaker(ThreadState *ts) {
-    // Nothing sets these bits yet: the GIL, signal handling and asynchronous exceptions come
-    // with later issues. Clear the ones understood so the loop does not come back at once.
-    ts->eval_breaker &= ~(BREAK_GIL_DROP | BREAK_SIGNALS | BREAK_ASYNC_EXC);
+    // Other threads set bits of this word (a waiter asking for the GIL, the signal handler),
+    // so it is read atomically; each bit is cleared by the code that serves it.
+    uint32_t bits = __atomic_load_n(&ts->eval_breaker, __ATOMIC_ACQUIRE);
+    if ((bits & BREAK_SIGNALS) && !mini_signals_run_pending(ts))
+        return false;
+    if (bits & (BREAK_GIL_DROP | BREAK_GIL_COUNT))
+        gil_check_point(ts);
+    if (bits & BREAK_ASYNC_EXC) // nothing sends exceptions to threads yet
+        __atomic_fetch_and(&ts->eval_breaker, ~BREAK_ASYNC_EXC, __ATOMIC_RELAXED);
     return true;
 }
 

@@ -30,6 +30,15 @@ static void print_help(void) {
            "  -c cmd      program passed in as string (terminates option list)\n"
            "  --dis       print the bytecode of FILE (every code object) instead of running it\n"
            "  -h, --help  print this help message and exit\n"
+           "  --gil-stats print what the GIL did (hand-overs, waits, per thread) on stderr at exit\n"
+           "  --switch-interval=SECONDS\n"
+           "              how long a thread waits for the GIL before asking for it (default 0.005)\n"
+           "  --switch-every=N\n"
+           "              deterministic switching: hand the GIL to the longest waiter at every\n"
+           "              Nth check point\n"
+           "  --gil-io-priority\n"
+           "              a thread back from blocking I/O gets the GIL at once (fixes the convoy\n"
+           "              effect, bpo-7946)\n"
            "  -V, --version\n"
            "              print the version number and exit\n"
            "Arguments:\n"
@@ -102,6 +111,10 @@ int main(int argc, char **argv) {
     const char *code = NULL;
     const char *file = NULL;
     bool dis = false;
+    // The GIL's settings (vm/gil.c), applied once the VM exists.
+    bool gil_stats = false, io_priority = false;
+    double switch_interval = 0;
+    long switch_every = 0;
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -120,6 +133,22 @@ int main(int argc, char **argv) {
             return 0;
         } else if (strcmp(a, "--dis") == 0) {
             dis = true;
+        } else if (strcmp(a, "--gil-stats") == 0) {
+            gil_stats = true;
+        } else if (strcmp(a, "--gil-io-priority") == 0) {
+            io_priority = true;
+        } else if (strncmp(a, "--switch-interval=", 18) == 0) {
+            char *end;
+            switch_interval = strtod(a + 18, &end);
+            if (end == a + 18 || *end || !(switch_interval > 0) || switch_interval > 1e6)
+                return usage_error("mini: --switch-interval needs a number of seconds > 0, "
+                                   "not '%s'\n", a + 18);
+        } else if (strncmp(a, "--switch-every=", 15) == 0) {
+            char *end;
+            switch_every = strtol(a + 15, &end, 10);
+            if (end == a + 15 || *end || switch_every < 1)
+                return usage_error("mini: --switch-every needs a whole number >= 1, not '%s'\n",
+                                   a + 15);
         } else if (a[0] == '-' && a[1] != '\0') {
             return usage_error("unknown option %s\n", a);
         } else {
@@ -152,6 +181,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "mini: could not start the interpreter (out of memory)\n");
         return 1;
     }
+    vm->gil_stats_at_exit = gil_stats;
+    vm->gil.io_priority = io_priority;
+    vm->gil.switch_every = switch_every;
+    if (switch_interval > 0)
+        vm->gil.interval_ns = (int64_t)(switch_interval * 1e9);
     int status;
     if (dis) {
         status = disassemble(file);

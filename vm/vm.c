@@ -113,6 +113,7 @@ void threadstate_free(ThreadState *ts) {
     MINI_CLEAR(ts->curexc);
     MINI_CLEAR(ts->exc_base.exc);
     MINI_CLEAR(ts->repr_active);
+    MINI_CLEAR(ts->sentinel);
     while (ts->float_free) {
         MiniObject *next = (MiniObject *)ts->float_free->type;
         free(ts->float_free);
@@ -136,13 +137,21 @@ VM *vm_new(int argc, char **argv) {
     vm->gc_list.next = vm->gc_list.prev = &vm->gc_list;
     vm->recursion_limit = MINI_RECURSION_LIMIT;
     vm->progname = argc > 0 ? argv[0] : "mini";
+    if (!gil_init(&vm->gil)) {
+        free(vm);
+        return NULL;
+    }
     ThreadState *ts = threadstate_new(vm);
     if (!ts) {
+        gil_destroy(&vm->gil);
         free(vm);
         return NULL;
     }
     vm->main_thread = ts;
     mini_ts = ts;
+    // The main thread holds the GIL from the start; it lets go only around blocking calls
+    // and at check points where another thread asks for it.
+    gil_take(ts, false);
     if (!runtime_init())
         return NULL;
     vm->modules = dict_new();
@@ -166,13 +175,48 @@ VM *vm_new(int argc, char **argv) {
     vm->sys_module = sys_init(vm);
     if (!vm->sys_module || dict_set(vm->modules, MINI_ID(sys), vm->sys_module) < 0)
         return NULL;
+    mini_signals_init(vm); // (signal.c) SIGINT raises KeyboardInterrupt, as in CPython
     return vm;
+}
+
+// Waits for the threads that must finish before the program ends: if the program imported
+// threading, its _shutdown() joins every non-daemon thread (as CPython's Py_FinalizeEx does).
+// An exception there is printed and otherwise ignored.
+static void wait_for_threads(VM *vm) {
+    MiniObject *threading = vm->modules ? dict_get_cstr(vm->modules, "threading") : NULL;
+    if (!threading)
+        return;
+    MINI_INCREF(threading);
+    MiniObject *r = mini_call_method(threading, "_shutdown", 0);
+    if (r) {
+        MINI_DECREF(r);
+    } else {
+        MiniObject *what = mini_intern("threading._shutdown");
+        if (what)
+            exception_write_unraisable(what);
+        else
+            mini_error_clear();
+    }
+    MINI_DECREF(threading);
 }
 
 void vm_free(VM *vm) {
     if (!vm)
         return;
+    wait_for_threads(vm);
+    mini_signals_fini(vm); // (signal.c) no handler can run from here on
     file_flush_std();
+    if (vm->gil_stats_at_exit) {
+        // The main thread's hold time so far counts: close its figures first.
+        GilThreadStats *st = gil_thread_stats(vm->main_thread);
+        gil_drop(vm->main_thread);
+        gil_print_stats(&vm->gil, stderr);
+        gil_take(vm->main_thread, false);
+        (void)st;
+    }
+    // From here on a daemon thread that tries to run (it wakes from a sleep, or the GIL is let
+    // go around a write below) exits instead (gil_take).
+    vm->finalizing = true;
     // Module namespaces first: they hold most of what the program made. __main__ goes first
     // and builtins and sys last, so a __del__ that runs during teardown can still print.
     if (vm->main_module && ((MiniModule *)vm->main_module)->dict)
@@ -194,7 +238,41 @@ void vm_free(VM *vm) {
     MINI_CLEAR(vm->argv);
     MINI_CLEAR(vm->memory_error);
     MINI_CLEAR(vm->io_unsupported_operation);
+    if (vm->nthreads > 0) {
+        // Daemon threads are still alive, blocked or about to block on the GIL, and they hold
+        // pointers to their thread states and to the VM: those stay allocated until the
+        // process ends. Only the main thread's state goes.
+        threadstate_free(vm->main_thread);
+        return;
+    }
     while (vm->threads)
         threadstate_free(vm->threads);
+    gil_destroy(&vm->gil);
     free(vm);
+}
+
+void vm_after_fork_child(ThreadState *ts) {
+    VM *vm = ts->vm;
+    gil_after_fork(ts);
+    // Only the thread that forked exists in the child. The other threads' states go; what
+    // their frames referenced stays alive (it cannot be released safely: it may be
+    // half-updated), which costs memory but never correctness.
+    ThreadState *t = vm->threads;
+    while (t) {
+        ThreadState *next = t->next;
+        if (t != ts) {
+            t->gil_stats = NULL;
+            t->chunk = NULL; // the frames are not unwound, so their chunks are simply dropped
+            t->curexc = NULL;
+            t->exc_base.exc = NULL;
+            t->repr_active = NULL;
+            t->sentinel = NULL;
+            threadstate_free(t);
+        }
+        t = next;
+    }
+    vm->nthreads = 0;
+    vm->main_thread = ts;
+    vm->fork_generation++;
+    ts->ident = (unsigned long)pthread_self();
 }

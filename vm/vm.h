@@ -30,6 +30,7 @@
 #define MINI_VM_H
 
 #include "../runtime/object.h"
+#include "gil.h"
 
 // ---------------------------------------------------------------------------------------------
 // Opcodes
@@ -193,6 +194,10 @@ typedef struct {
 #define BREAK_GIL_DROP (1u << 0)   // another thread asks for the GIL
 #define BREAK_SIGNALS (1u << 1)    // a signal handler must run
 #define BREAK_ASYNC_EXC (1u << 2)  // an exception was sent to this thread
+#define BREAK_GIL_COUNT (1u << 3)  // --switch-every: a thread waits, so count check points
+
+// Signal numbers run from 1 to MINI_NSIG - 1 (Linux's NSIG is 65); stdlib/signal.c checks.
+#define MINI_NSIG 65
 
 typedef struct ThreadState {
     VM *vm;
@@ -219,6 +224,13 @@ typedef struct ThreadState {
     // (eval.c) The type attribute cache of LOAD_ATTR, LOAD_METHOD and STORE_ATTR: per thread,
     // so threads never write to each other's slots; starts zeroed (no entry matches).
     TypeCacheEntry type_cache[TYPE_CACHE_SIZE];
+    // (vm/gil.c) This thread's GIL figures (kept in the VM's list after the thread ends) and
+    // its --switch-every ticket while it waits.
+    struct GilThreadStats *gil_stats;
+    uint64_t gil_ticket;
+    // (stdlib/thread.c) The lock threading's join() waits on (_thread._set_sentinel): held
+    // while the thread runs, released once its state is gone. Owned, or NULL.
+    MiniObject *sentinel;
 } ThreadState;
 
 struct VM {
@@ -248,6 +260,41 @@ struct VM {
     // (eval.c) The generation of every type namespace: eval_types_changed() moves it on, which
     // invalidates every thread's type attribute cache at once.
     uint64_t type_epoch;
+    // (vm/gil.c) The Global Interpreter Lock: only the thread holding it runs mini code or
+    // touches mini objects. docs/gil.md lists everything it protects.
+    Gil gil;
+    // Threads started by _thread.start_new_thread that have not finished yet (_thread._count).
+    int nthreads;
+    // _thread.stack_size(): the stack size of threads started from now on (0: the default).
+    size_t thread_stack_size;
+    // Set once the main thread is tearing the VM down: threads that then try to take the
+    // GIL (daemon threads) exit at once instead of running on a dying VM.
+    volatile bool finalizing;
+    // Moves on in the child at every fork(): interpreter-internal pthread locks (a file's
+    // stream lock) remember the generation they were made in and re-create themselves when
+    // it differs, since a thread that no longer exists may have held them.
+    unsigned fork_generation;
+    // --gil-stats: vm_free prints the GIL's figures as a table on stderr.
+    bool gil_stats_at_exit;
+    // (stdlib/signal.c) Signals. The C-level handler may run between any two instructions of
+    // the main thread, so it only sets bit n-1 of signals_tripped for signal n and
+    // BREAK_SIGNALS in the main thread's eval breaker, both with atomic operations;
+    // mini_signals_run_pending (main thread, GIL held) takes the bits and calls the handlers.
+    // signal_handlers[n] is what signal.getsignal(n) returns - SIG_DFL (0), SIG_IGN (1) or a
+    // callable - owned, NULL meaning None (a disposition set outside mini); only the main
+    // thread changes them. signal_default_int_handler is signal.default_int_handler, made at
+    // start-up because SIGINT uses it before the module is imported; signal_itimer_error is
+    // signal.ItimerError, made with the module. Both owned or NULL.
+    uint64_t signals_tripped;
+    MiniObject *signal_handlers[MINI_NSIG];
+    MiniObject *signal_default_int_handler;
+    MiniObject *signal_itimer_error;
+    // (vm/api.c, vm/main.c) The program ended with an uncaught KeyboardInterrupt: the `mini`
+    // command kills itself with SIGINT after tearing the VM down, as CPython does, so that
+    // the shell sees a death by Ctrl-C (status 130) rather than an ordinary error.
+    bool unhandled_keyboard_interrupt;
+    // (stdlib/os.c) What os.register_at_fork() collected: lists of callables (owned) or NULL.
+    MiniObject *fork_before, *fork_after_in_parent, *fork_after_in_child;
 };
 
 // Makes the VM's preallocated MemoryError (exception.c). vm_new() calls it once the builtin
@@ -265,6 +312,10 @@ VM *vm_new(int argc, char **argv);
 // Frees everything the VM owns.
 void vm_free(VM *vm);
 ThreadState *threadstate_new(VM *vm);
+// In the child of fork(), called by os.fork() with the GIL held by [ts], the thread that
+// forked: re-creates the GIL, forgets every other thread and moves vm->fork_generation on
+// (locks made by the interpreter re-initialise themselves when they see it change).
+void vm_after_fork_child(ThreadState *ts);
 void threadstate_free(ThreadState *ts);
 
 // ---------------------------------------------------------------------------------------------
@@ -291,6 +342,19 @@ void mini_leave_recursive_call(void);
 // Called at check points when eval_breaker is non-zero: gives the GIL away if asked, runs
 // signal handlers. False with an exception pending if a handler raised.
 bool eval_handle_breaker(ThreadState *ts);
+
+// (stdlib/signal.c) Runs the handlers of the signals that arrived since the last call (the C
+// handler only records them and sets BREAK_SIGNALS in the main thread's eval breaker). Only the
+// main thread runs them; elsewhere it does nothing. Blocking calls that fail with EINTR call it
+// too, then retry. False with the handler's exception (KeyboardInterrupt...) pending.
+bool mini_signals_run_pending(ThreadState *ts);
+// (stdlib/signal.c) Installs the start-up handlers: SIGINT raises KeyboardInterrupt (Python's
+// default_int_handler). Called once by vm_new() for the main interpreter.
+void mini_signals_init(VM *vm);
+// (stdlib/signal.c) Undoes mini_signals_init and signal.signal() at VM teardown: signals that
+// had a mini handler get their default action back, and the handlers are released. Called
+// by vm_free() once no mini code can run any more.
+void mini_signals_fini(VM *vm);
 
 // Invalidates the eval loop's type attribute caches. class.c must call it whenever the
 // namespace (dict), bases or mro of a type change after the type was created - type_setattro

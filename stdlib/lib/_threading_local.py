@@ -1,0 +1,194 @@
+"""Thread-local objects, for mini: threading.local written in plain Python.
+
+(CPython's threading.local is the C type _thread._local, with this module as its pure-Python
+ twin. mini has only this version; import the `local` class from `threading`.)
+
+Thread-local objects support the management of thread-local data.
+If you have data that you want to be local to a thread, simply create
+a thread-local object and use its attributes:
+
+  >>> mydata = local()
+  >>> mydata.number = 42
+  >>> mydata.number
+  42
+
+You can also access the local-object's dictionary:
+
+  >>> mydata.__dict__
+  {'number': 42}
+  >>> mydata.__dict__.setdefault('widgets', [])
+  []
+  >>> mydata.widgets
+  []
+
+What's important about thread-local objects is that their data are
+local to a thread. If we access the data in a different thread:
+
+  >>> log = []
+  >>> def f():
+  ...     items = sorted(mydata.__dict__.items())
+  ...     log.append(items)
+  ...     mydata.number = 11
+  ...     log.append(mydata.number)
+
+  >>> import threading
+  >>> thread = threading.Thread(target=f)
+  >>> thread.start()
+  >>> thread.join()
+  >>> log
+  [[], 11]
+
+we get different data.  Furthermore, changes made in the other thread
+don't affect data seen in this thread:
+
+  >>> mydata.number
+  42
+
+You can create custom local objects by subclassing the local class:
+
+  >>> class MyLocal(local):
+  ...     number = 2
+  ...     def __init__(self, /, **kw):
+  ...         self.__dict__.update(kw)
+  ...     def squared(self):
+  ...         return self.number ** 2
+
+Note that if you define an __init__ method, it will be called each time the
+local object is used in a separate thread.  This is necessary to initialize
+each thread's dictionary.
+
+How it works: a local object has one real attribute, its _localimpl, which maps each thread
+to that thread's own attribute dict.  Every attribute access first installs the calling
+thread's dict as the object's __dict__ (under a lock, so that no other thread can swap in its
+own dict halfway through), then does an ordinary attribute access.
+
+How it differs from CPython's Python version: mini has no weak references.  CPython drops a
+thread's dict when the Thread object is garbage collected (a weak-reference callback); here
+each Thread records the locals it used and drops its dicts when it ends
+(threading.Thread._drop_locals).  The main thread and dummy threads never end that way, so
+their dicts live as long as the local object, as they do in CPython.
+"""
+
+__all__ = ["local"]
+
+# We need to use objects from the threading module, and the threading module
+# uses our `local` class.  To avoid a circular-import problem, we don't import
+# `threading` until the bottom of this file, after everything threading
+# needs from us is defined.
+
+
+class _localimpl:
+    """A class managing thread-local dicts"""
+    __slots__ = 'dicts', 'localargs', 'locallock'
+
+    def __init__(self):
+        # { id(Thread) -> (Thread, thread-local dict) }.  The entry holds the
+        # Thread object itself, so its id cannot be reused by another thread
+        # while the entry exists.
+        self.dicts = {}
+
+    def get_dict(self):
+        """Return the dict for the current thread. Raises KeyError if none
+        defined."""
+        thread = current_thread()
+        return self.dicts[id(thread)][1]
+
+    def create_dict(self):
+        """Create a new dict for the current thread, and return it."""
+        localdict = {}
+        thread = current_thread()
+        self.dicts[id(thread)] = thread, localdict
+        # A thread started by threading.Thread drops its dict from us when it
+        # ends; the main thread and dummy threads never run that code.
+        if not isinstance(thread, (_MainThread, _DummyThread)):
+            thread._local_impls.append(self)
+        return localdict
+
+
+def _patch(self):
+    """Make the calling thread's dict the __dict__ of local object [self].
+
+    Returns the lock that now guards the swap: the caller does its attribute
+    access and then releases it.  (CPython's version is a context manager; mini
+    has no contextlib.)
+    """
+    impl = object.__getattribute__(self, '_local__impl')
+    try:
+        dct = impl.get_dict()
+    except KeyError:
+        dct = impl.create_dict()
+        args, kw = impl.localargs
+        self.__init__(*args, **kw)
+    lock = impl.locallock
+    lock.acquire()
+    object.__setattr__(self, '__dict__', dct)
+    return lock
+
+
+def _type_name(self):
+    # CPython's threading.local is the C type _thread._local, whose messages
+    # name it '_thread._local'; a subclass is named by its own __name__.
+    if type(self) is _local:
+        return '_thread._local'
+    return type(self).__name__
+
+
+# The class is named like CPython's C type, _thread._local, so that
+# repr(threading.local) and its error messages match CPython's.
+class _local:
+    __slots__ = '_local__impl', '__dict__'
+    __module__ = '_thread'
+
+    def __new__(cls, /, *args, **kw):
+        if (args or kw) and (cls.__init__ is object.__init__):
+            raise TypeError("Initialization arguments are not supported")
+        self = object.__new__(cls)
+        impl = _localimpl()
+        impl.localargs = (args, kw)
+        impl.locallock = RLock()
+        object.__setattr__(self, '_local__impl', impl)
+        # We need to create the thread dict in anticipation of
+        # __init__ being called, to make sure we don't call it
+        # again ourselves.
+        impl.create_dict()
+        return self
+
+    def __getattribute__(self, name):
+        lock = _patch(self)
+        try:
+            return object.__getattribute__(self, name)
+        except AttributeError:
+            if type(self) is not _local:
+                raise
+            raise AttributeError(f"'_thread._local' object has no attribute '{name}'") from None
+        finally:
+            lock.release()
+
+    def __setattr__(self, name, value):
+        if name == '__dict__':
+            raise AttributeError(
+                "'%s' object attribute '__dict__' is read-only" % _type_name(self))
+        lock = _patch(self)
+        try:
+            return object.__setattr__(self, name, value)
+        finally:
+            lock.release()
+
+    def __delattr__(self, name):
+        if name == '__dict__':
+            raise AttributeError(
+                "'%s' object attribute '__dict__' is read-only" % _type_name(self))
+        lock = _patch(self)
+        try:
+            return object.__delattr__(self, name)
+        except AttributeError:
+            if type(self) is not _local:
+                raise
+            raise AttributeError(f"'_thread._local' object has no attribute '{name}'") from None
+        finally:
+            lock.release()
+
+local = _local
+
+
+from threading import current_thread, RLock, _MainThread, _DummyThread
