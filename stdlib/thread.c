@@ -607,7 +607,8 @@ static MiniObject *thread_stack_size(MiniObject *self, MiniObject *const *args, 
 }
 
 // The lock threading's Thread.join() waits on: locked now, released by the runtime when the
-// calling thread has finished (thread_bootstrap). New reference.
+// calling thread has finished (thread_bootstrap). (CPython's is returned unlocked and its
+// threading.py acquires it at once; mini's threading.py relies on this.) New reference.
 static MiniObject *thread_set_sentinel(MiniObject *self, MiniObject *const *args, size_t nargs,
                                        MiniObject *kwnames) {
     (void)self;

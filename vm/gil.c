@@ -158,15 +158,10 @@ static bool may_take(Gil *gil, ThreadState *ts) {
     return true;
 }
 
-void gil_take(ThreadState *ts, bool after_io) {
-    int saved_errno = errno;
+// Waits for the GIL and takes it, with the mutex held (cond waits release it meanwhile). In
+// --switch-every mode the caller has drawn [ts]'s ticket already.
+static void take_locked(Gil *gil, ThreadState *ts, bool after_io) {
     VM *vm = ts->vm;
-    Gil *gil = &vm->gil;
-    if (vm->finalizing && ts != vm->main_thread)
-        pthread_exit(NULL);
-    pthread_mutex_lock(&gil->mutex);
-    if (gil->switch_every)
-        ts->gil_ticket = gil->next_ticket++;
     uint64_t waited = 0;
     if (!may_take(gil, ts)) {
         uint64_t start = now_ns();
@@ -184,7 +179,8 @@ void gil_take(ThreadState *ts, bool after_io) {
                 continue;
             }
             uint64_t switch_number = gil->switch_number;
-            struct timespec deadline = deadline_after(gil->interval_ns);
+            struct timespec deadline = deadline_after(gil->interval_ns > 1000 ? gil->interval_ns
+                                                                               : 1000);
             int r = pthread_cond_timedwait(&gil->cond, &gil->mutex, &deadline);
             // A whole interval went by and the same thread still holds the GIL: ask it to
             // let go at its next check point.
@@ -215,11 +211,10 @@ void gil_take(ThreadState *ts, bool after_io) {
     gil->acquisitions++;
     gil->wait_ns += waited;
     GilThreadStats *st = stats_of(gil, ts);
-    uint64_t now = now_ns();
     if (st) {
         st->acquisitions++;
         st->wait_ns += waited;
-        st->hold_start = now;
+        st->hold_start = now_ns();
     }
     // A drop request aimed at this thread before it last let go is stale now.
     clear_break(ts, BREAK_GIL_DROP);
@@ -227,7 +222,21 @@ void gil_take(ThreadState *ts, bool after_io) {
         set_break(ts, BREAK_GIL_COUNT);
     else
         clear_break(ts, BREAK_GIL_COUNT);
+    // The other threads waiting in the mode's FIFO wait for their own ticket: wake them so
+    // that the next in line sees it is its turn once this thread lets go.
     pthread_cond_broadcast(&gil->switch_cond);
+}
+
+void gil_take(ThreadState *ts, bool after_io) {
+    int saved_errno = errno;
+    VM *vm = ts->vm;
+    Gil *gil = &vm->gil;
+    if (vm->finalizing && ts != vm->main_thread)
+        pthread_exit(NULL);
+    pthread_mutex_lock(&gil->mutex);
+    if (gil->switch_every)
+        ts->gil_ticket = gil->next_ticket++;
+    take_locked(gil, ts, after_io);
     pthread_mutex_unlock(&gil->mutex);
     errno = saved_errno;
 }
@@ -259,13 +268,19 @@ void gil_drop(ThreadState *ts) {
 // with the mutex held by the holder [ts]; returns with the GIL held and the mutex released.
 static void hand_over(Gil *gil, ThreadState *ts) {
     release_locked(gil, ts);
-    // Wait until another thread has the GIL before queueing for it again, so that the waiter
-    // is sure to get it ("forced switching").
-    uint64_t switch_number = gil->switch_number;
-    while (gil->switch_number == switch_number && gil->nwaiting > 0)
-        pthread_cond_wait(&gil->switch_cond, &gil->mutex);
+    if (gil->switch_every) {
+        // The FIFO: queue at once behind every thread already waiting, so the order of turns
+        // does not depend on how fast the OS wakes anyone.
+        ts->gil_ticket = gil->next_ticket++;
+    } else {
+        // Wait until another thread has the GIL before queueing for it again, so that the
+        // waiter is sure to get it ("forced switching").
+        uint64_t switch_number = gil->switch_number;
+        while (gil->switch_number == switch_number && gil->nwaiting > 0)
+            pthread_cond_wait(&gil->switch_cond, &gil->mutex);
+    }
+    take_locked(gil, ts, false);
     pthread_mutex_unlock(&gil->mutex);
-    gil_take(ts, false);
 }
 
 void gil_check_point(ThreadState *ts) {
