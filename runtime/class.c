@@ -2144,11 +2144,14 @@ static void subtype_dealloc(MiniObject *self) {
     // the "finalized" mark: __del__ runs once per object, resurrected or not.
     if (type->finalize && !(MINI_GC_HEAD(self)->gc_refs & MINI_GC_FINALIZED)) {
         MINI_GC_HEAD(self)->gc_refs |= MINI_GC_FINALIZED;
-        // Revive the object while __del__ runs; __del__ may store it somewhere.
+        // Revive the object while __del__ runs; __del__ may store it somewhere. It is a live
+        // container again meanwhile (mini_dealloc untracked it), as in CPython.
         self->refcnt = 1;
+        mini_gc_track(self);
         type->finalize(self);
         if (--self->refcnt != 0)
             return;
+        mini_gc_untrack(self);
         type = mini_type(self);
     }
     MiniType *sbase = static_base(type);

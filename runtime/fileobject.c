@@ -48,6 +48,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -207,8 +208,14 @@ static int sys_write_all(int fd, const char *p, size_t n) {
     return 0;
 }
 
-// Reads at most [n] bytes from [fd] into [p], retrying EINTR. Returns the count (0 at end of
-// file) or minus an errno value.
+// What sys_read_some returns when a signal handler raised while it waited: no errno value
+// looks like it, and the handler's exception (KeyboardInterrupt...) is pending.
+#define READ_HANDLER_RAISED ((ssize_t)INT_MIN)
+
+// Reads at most [n] bytes from [fd] into [p]. Returns the count (0 at end of file), minus an
+// errno value, or READ_HANDLER_RAISED. A read interrupted by a signal runs the signal's
+// handlers (in the main thread; stdlib/signal.c) and is retried unless one raised, as CPython
+// does since PEP 475: that is how Ctrl-C stops input() and sys.stdin.readline().
 static ssize_t sys_read_some(int fd, char *p, size_t n) {
     for (;;) {
         ssize_t r;
@@ -219,6 +226,8 @@ static ssize_t sys_read_some(int fd, char *p, size_t n) {
             return r;
         if (errno != EINTR)
             return -errno;
+        if (!mini_signals_run_pending(mini_ts))
+            return READ_HANDLER_RAISED;
     }
 }
 
@@ -382,6 +391,8 @@ static ssize_t fill(MiniFile *f) {
         f->rcap = cap;
     }
     ssize_t r = sys_read_some(f->fd, f->rbuf + f->rlen, f->rcap - f->rlen);
+    if (r == READ_HANDLER_RAISED)
+        return -1;
     if (r < 0) {
         raise_os((int)-r);
         return -1;

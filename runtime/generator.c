@@ -343,22 +343,42 @@ static void write_unraisable(MiniObject *obj) {
     mini_error_clear();
 }
 
+// Does [gen] still have cleanup to run: is it suspended inside a try or with block, or
+// delegating with yield from?
+static bool needs_close(MiniGenerator *gen) {
+    return gen->state == GEN_SUSPENDED && (gen->frame->nblocks > 0 || gen_yieldfrom(gen));
+}
+
+// The finalizer (CPython's _PyGen_Finalize), run by the dealloc or, for a generator in a
+// garbage cycle, by the cycle collector: closes a generator that still has cleanup to run,
+// keeping any pending exception aside meanwhile.
+static void generator_finalize(MiniObject *self) {
+    MiniGenerator *gen = GEN(self);
+    if (!needs_close(gen))
+        return;
+    MiniObject *saved = mini_error_fetch();
+    MiniObject *r = gen_close(gen);
+    if (r)
+        MINI_DECREF(r);
+    else
+        write_unraisable(self);
+    if (saved)
+        mini_error_restore(saved);
+}
+
 static void generator_dealloc(MiniObject *self) {
     MiniGenerator *gen = GEN(self);
-    // A generator suspended inside a try or with block (or delegating) still has cleanup to
-    // run: close it first, keeping it alive (and any pending exception aside) meanwhile.
-    if (gen->state == GEN_SUSPENDED && (gen->frame->nblocks > 0 || gen_yieldfrom(gen))) {
+    // Close it first, once (the collector may have done it already), keeping it alive and
+    // tracked meanwhile: the cleanup code may store it somewhere.
+    GcHead *head = MINI_GC_HEAD(self);
+    if (needs_close(gen) && !(head->gc_refs & MINI_GC_FINALIZED)) {
+        head->gc_refs |= MINI_GC_FINALIZED;
         self->refcnt = 1;
-        MiniObject *saved = mini_error_fetch();
-        MiniObject *r = gen_close(gen);
-        if (r)
-            MINI_DECREF(r);
-        else
-            write_unraisable(self);
-        if (saved)
-            mini_error_restore(saved);
+        mini_gc_track(self);
+        generator_finalize(self);
         if (--self->refcnt > 0)
             return; // resurrected by its own cleanup code
+        mini_gc_untrack(self);
     }
     frame_clear(gen->frame);
     MINI_CLEAR(gen->exc_state.exc);
@@ -687,6 +707,7 @@ MiniType mini_generator_type = {
     .dealloc = generator_dealloc,
     .traverse = generator_traverse,
     .clear = generator_clear,
+    .finalize = generator_finalize,
     .repr = generator_repr,
     .iter = generator_iter,
     .iternext = generator_iternext,

@@ -100,11 +100,14 @@ MiniObject *mini_gc_alloc(MiniType *type, size_t size) {
         mini_raise_memory();
         return NULL;
     }
+    VM *vm = mini_ts->vm;
+    // The cycle collector runs from here, before the new object exists (runtime/gc.c).
+    if (vm->gc_count >= vm->gc_trigger)
+        gc_collect_on_threshold(vm);
     GcHead *g = mini_calloc(1, sizeof(GcHead) + size);
     if (!g)
         return NULL;
     // Link at the end of the VM's circular list of containers.
-    VM *vm = mini_ts->vm;
     g->prev = vm->gc_list.prev;
     g->next = &vm->gc_list;
     vm->gc_list.prev->next = g;
@@ -123,6 +126,17 @@ void mini_gc_untrack(MiniObject *o) {
         g->next->prev = g->prev;
         g->next = g->prev = NULL;
     }
+}
+
+void mini_gc_track(MiniObject *o) {
+    GcHead *g = MINI_GC_HEAD(o);
+    if (g->next)
+        return;
+    VM *vm = mini_ts->vm;
+    g->prev = vm->gc_list.prev;
+    g->next = &vm->gc_list;
+    vm->gc_list.prev->next = g;
+    vm->gc_list.prev = g;
 }
 
 MiniObject *mini_type_alloc(MiniType *type, size_t extra) {
@@ -150,6 +164,10 @@ void mini_object_free(MiniObject *o) {
     }
     if (mini_type(o)->flags & MINI_TPFLAG_GC) {
         mini_gc_untrack(o);
+        // The collector counts allocations minus deallocations of containers.
+        ThreadState *ts = mini_ts;
+        if (ts && ts->vm->gc_count > 0)
+            ts->vm->gc_count--;
         free(MINI_GC_HEAD(o));
     } else {
         free(o);
@@ -163,6 +181,12 @@ void mini_dealloc(MiniObject *o) {
         mini_object_free(o);
         return;
     }
+    // A container leaves the collector's list before its dealloc starts releasing what it
+    // holds: that may run __del__ methods and so a collection, which must never traverse a
+    // half-freed object (or, for the trashcan's deferred ones, read the link kept in the
+    // refcount). A dealloc that resurrects the object tracks it again (mini_gc_track).
+    if (t->flags & MINI_TPFLAG_GC)
+        mini_gc_untrack(o);
     if (t->dealloc)
         t->dealloc(o);
     else

@@ -209,6 +209,32 @@ typedef int (*MiniVisitProc)(MiniObject *o, void *arg);
         }                                                                                        \
     } while (0)
 
+// (Added by gc.c.) The cycle collector (runtime/gc.c; its design note says how it works).
+// mini_dealloc() untracks a container before calling its dealloc, so a dealloc that
+// resurrects the object (its __del__ stored it somewhere) must put it back with
+// mini_gc_track(), which links it into the VM's list again (no-op if it is tracked).
+void mini_gc_track(MiniObject *o);
+struct VM;
+// Runs a collection now and returns how many unreachable objects it found (what
+// gc.collect() returns); 0 when a collection is already running. Never raises: errors in
+// finalizers are printed as unraisable.
+size_t gc_collect(struct VM *vm);
+// What mini_gc_alloc() calls when vm->gc_count reaches vm->gc_trigger: collects unless that
+// is unsafe right now (a collection runs, an exception is pending, the VM is not ready).
+void gc_collect_on_threshold(struct VM *vm);
+// Recomputes vm->gc_trigger after the thresholds or gc.enable/disable changed.
+void gc_update_trigger(struct VM *vm);
+// vm_new() calls gc_vm_init() once the VM is made, which lets collections start; vm_free()
+// calls gc_vm_fini() after the last objects of the program are released: a last collection,
+// then no more.
+void gc_vm_init(struct VM *vm);
+void gc_vm_fini(struct VM *vm);
+// vm_free() calls it to tear the modules down as CPython's Py_FinalizeEx does: a collection
+// while everything is intact, then every module leaves sys.modules (and __main__ the VM) and
+// a collection reclaims the namespaces that are in cycles (their finalizers run with every
+// name bound), then sys and builtins have their names set to None and a last collection runs.
+void gc_finalize_modules(struct VM *vm);
+
 // ---------------------------------------------------------------------------------------------
 // Type objects
 // ---------------------------------------------------------------------------------------------

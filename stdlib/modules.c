@@ -18,6 +18,7 @@ static const BuiltinModule builtin_modules[] = {
     {"random", random_init},
     {"os", os_init},
     {"dis", dis_init},
+    {"gc", gc_init},
     {"_thread", thread_init},
     {"_signal", signal_init},
     {NULL, NULL},

@@ -23,12 +23,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "stdlib_args.h"
@@ -1084,6 +1087,47 @@ static bool int_arg(MiniObject *o, int *out) {
     return true;
 }
 
+// After a blocking call failed with EINTR: runs the handlers of the signals that came (in the
+// main thread; elsewhere nothing), as CPython does under PEP 475. True: retry the call; false:
+// a handler raised (KeyboardInterrupt...) and its exception is pending.
+static bool retry_after_eintr(void) { return mini_signals_run_pending(mini_ts); }
+
+// An argument Argument Clinic converts to a C int: a TypeError for non-integers, "Python int
+// too large to convert to C int" when out of range. False with an exception pending.
+static bool cint_arg(MiniObject *o, int *out) {
+    if (!int_check(o)) {
+        mini_raise(mini_exc_TypeError, "'%s' object cannot be interpreted as an integer",
+                   mini_type_name(o));
+        return false;
+    }
+    int64_t v;
+    if (!int_as_i64(o, &v) || v < INT_MIN || v > INT_MAX) {
+        if (mini_error_occurred())
+            mini_error_clear();
+        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C int");
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+// The same for a C ssize_t ("Python int too large to convert to C ssize_t").
+static bool ssize_arg(MiniObject *o, ssize_t *out) {
+    MiniObject *i = mini_index(o);
+    if (!i)
+        return false;
+    int64_t v;
+    bool ok = int_as_i64(i, &v);
+    MINI_DECREF(i);
+    if (!ok) {
+        mini_error_clear();
+        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C ssize_t");
+        return false;
+    }
+    *out = (ssize_t)v;
+    return true;
+}
+
 static MiniObject *os_strerror(MiniObject *self, MiniObject *const *args, size_t nargs,
                                MiniObject *kwnames) {
     (void)self;
@@ -1158,8 +1202,15 @@ static MiniObject *os_urandom(MiniObject *self, MiniObject *const *args, size_t 
     return r;
 }
 
-// The blocking part of os.system.
-static int run_shell(const char *cmd) { return system(cmd); }
+// The blocking part of os.system, with the GIL released (system() itself ignores SIGINT and
+// SIGQUIT while the command runs, as the shell's user expects).
+static int run_shell(const char *cmd) {
+    int r;
+    MINI_BEGIN_ALLOW_THREADS
+    r = system(cmd);
+    MINI_END_ALLOW_THREADS
+    return r;
+}
 
 static MiniObject *os_system(MiniObject *self, MiniObject *const *args, size_t nargs,
                              MiniObject *kwnames) {
@@ -1191,6 +1242,321 @@ static MiniObject *os_exit(MiniObject *self, MiniObject *const *args, size_t nar
     if (!mini_parse_args("_exit", args, nargs, kwnames, names, 1, a) || !int_arg(a[0], &status))
         return NULL;
     _exit(status);
+}
+
+// ---------------------------------------------------------------------------------------------
+// os: child processes (fork, wait, kill) and their exit statuses
+// ---------------------------------------------------------------------------------------------
+
+// Calls every callable of [list] (a list or NULL) with no arguments, in reverse order when
+// [reverse] (the "before" hooks run last-registered first, as in CPython). A hook that raises
+// is reported as unraisable and the others still run: fork() itself cannot fail because of it.
+static void run_fork_hooks(MiniObject *list, bool reverse) {
+    if (!list)
+        return;
+    // A copy, in case a hook registers another hook.
+    MiniObject *copy = mini_sequence_tuple(list);
+    if (!copy) {
+        exception_write_unraisable(list);
+        return;
+    }
+    size_t n = TUPLE_SIZE(copy);
+    for (size_t k = 0; k < n; k++) {
+        MiniObject *func = TUPLE_GET(copy, reverse ? n - 1 - k : k);
+        MiniObject *r = mini_call(func, NULL, 0, NULL);
+        if (r)
+            MINI_DECREF(r);
+        else
+            exception_write_unraisable(func);
+    }
+    MINI_DECREF(copy);
+}
+
+// What the child of os.fork() does before it returns 0, in CPython's order
+// (PyOS_AfterFork_Child): the runtime first - the GIL re-created and held by this thread, the
+// other threads' states forgotten, the interpreter's own locks renewed (vm_after_fork_child) -
+// then the signals, then threading's bookkeeping, then the program's after_in_child hooks.
+static void after_fork_child(ThreadState *ts, bool was_main) {
+    VM *vm = ts->vm;
+    vm_after_fork_child(ts);
+    // Signals the parent had not handled yet are the parent's (CPython's _PySignal_AfterFork).
+    __atomic_store_n(&vm->signals_tripped, 0, __ATOMIC_SEQ_CST);
+    __atomic_fetch_and(&ts->eval_breaker, ~BREAK_SIGNALS, __ATOMIC_SEQ_CST);
+    // A thread started by _thread blocks the asynchronous signals so that they reach the main
+    // thread. The thread that forked is the child's main thread now: it must receive them.
+    if (!was_main) {
+        sigset_t none;
+        sigemptyset(&none);
+        pthread_sigmask(SIG_SETMASK, &none, NULL);
+    }
+    // threading drops the Thread objects of the threads that did not survive and makes this
+    // thread its main thread. mini's threading does not register this with register_at_fork
+    // (CPython's does), so it runs here, before the program's own hooks, as in CPython.
+    MiniObject *threading = dict_get_cstr(vm->modules, "threading");
+    if (threading) {
+        MINI_INCREF(threading);
+        MiniObject *r = mini_call_method(threading, "_after_fork", 0);
+        if (r) {
+            MINI_DECREF(r);
+        } else {
+            MiniObject *what = mini_getattr_opt(threading, mini_intern("_after_fork"));
+            exception_write_unraisable(what ? what : threading);
+            MINI_XDECREF(what);
+        }
+        MINI_DECREF(threading);
+    } else if (mini_error_occurred()) {
+        mini_error_clear();
+    }
+    run_fork_hooks(vm->fork_after_in_child, false);
+}
+
+// fork(): 0 in the child, the child's pid in the parent.
+static MiniObject *os_fork(MiniObject *self, MiniObject *const *args, size_t nargs,
+                           MiniObject *kwnames) {
+    (void)self, (void)args;
+    if (!no_args("posix.fork", nargs, kwnames))
+        return NULL;
+    ThreadState *ts = mini_ts;
+    VM *vm = ts->vm;
+    run_fork_hooks(vm->fork_before, true);
+    // Output still in a buffer would be written once by each process: it goes out now.
+    // (CPython leaves this to the program; mini does it so that nothing prints twice.)
+    file_flush_std();
+    bool was_main = ts == vm->main_thread;
+    // The GIL stays held across fork(): no other thread runs mini code at this instant, so
+    // the child's copy of every object is consistent. Only this thread exists in the child.
+    pid_t pid = fork();
+    int err = errno;
+    if (pid == 0)
+        after_fork_child(ts, was_main);
+    else if (pid > 0)
+        run_fork_hooks(vm->fork_after_in_parent, false);
+    if (pid < 0) {
+        run_fork_hooks(vm->fork_after_in_parent, false);
+        return mini_raise_errno(err, NULL);
+    }
+    return int_from_i64(pid);
+}
+
+// Appends [func] to the hook list *[list], making it on first use. False on error.
+static bool add_fork_hook(MiniObject **list, MiniObject *func) {
+    if (!func)
+        return true;
+    if (!*list && !(*list = list_new(0)))
+        return false;
+    return list_append(*list, func) == 0;
+}
+
+// register_at_fork(*, before=None, after_in_child=None, after_in_parent=None)
+static MiniObject *os_register_at_fork(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                       MiniObject *kwnames) {
+    (void)self;
+    static const char *const names[] = {"$before", "$after_in_child", "$after_in_parent", NULL};
+    MiniObject *a[3] = {NULL, NULL, NULL};
+    if (!mini_parse_args("register_at_fork", args, nargs, kwnames, names, 0, a))
+        return NULL;
+    if (!a[0] && !a[1] && !a[2])
+        return mini_raise_str(mini_exc_TypeError, "At least one argument is required.");
+    static const char *const what[] = {"before", "after_in_child", "after_in_parent"};
+    for (int i = 0; i < 3; i++)
+        if (a[i] && !mini_callable(a[i]))
+            return mini_raise(mini_exc_TypeError, "'%s' must be callable, not %s", what[i],
+                              mini_type_name(a[i]));
+    VM *vm = mini_ts->vm;
+    if (!add_fork_hook(&vm->fork_before, a[0]) ||
+        !add_fork_hook(&vm->fork_after_in_child, a[1]) ||
+        !add_fork_hook(&vm->fork_after_in_parent, a[2]))
+        return NULL;
+    return MINI_NONE;
+}
+
+// (pid, status) as waitpid() and wait() return it. New tuple.
+static MiniObject *wait_result(pid_t pid, int status) {
+    MiniObject *p = int_from_i64(pid);
+    MiniObject *st = int_from_i64(status);
+    MiniObject *r = p && st ? tuple_pack(2, p, st) : NULL;
+    MINI_XDECREF(p);
+    MINI_XDECREF(st);
+    return r;
+}
+
+// waitpid(pid, options, /) -> (pid, status)
+static MiniObject *os_waitpid(MiniObject *self, MiniObject *const *args, size_t nargs,
+                              MiniObject *kwnames) {
+    (void)self;
+    if (!mini_no_kwargs("posix.waitpid", kwnames))
+        return NULL;
+    if (nargs != 2)
+        return mini_raise(mini_exc_TypeError, "waitpid() takes exactly 2 arguments (%zu given)",
+                          nargs);
+    int pid, options;
+    if (!int_arg(args[0], &pid) || !int_arg(args[1], &options))
+        return NULL;
+    int status = 0;
+    pid_t r;
+    for (;;) {
+        MINI_BEGIN_ALLOW_THREADS
+        r = waitpid((pid_t)pid, &status, options);
+        MINI_END_ALLOW_THREADS
+        if (r >= 0 || errno != EINTR)
+            break;
+        if (!retry_after_eintr())
+            return NULL;
+    }
+    return r < 0 ? mini_raise_errno(errno, NULL) : wait_result(r, status);
+}
+
+// wait() -> (pid, status)
+static MiniObject *os_wait(MiniObject *self, MiniObject *const *args, size_t nargs,
+                           MiniObject *kwnames) {
+    (void)self, (void)args;
+    if (!no_args("posix.wait", nargs, kwnames))
+        return NULL;
+    int status = 0;
+    pid_t r;
+    for (;;) {
+        MINI_BEGIN_ALLOW_THREADS
+        r = wait(&status);
+        MINI_END_ALLOW_THREADS
+        if (r >= 0 || errno != EINTR)
+            break;
+        if (!retry_after_eintr())
+            return NULL;
+    }
+    return r < 0 ? mini_raise_errno(errno, NULL) : wait_result(r, status);
+}
+
+// kill(pid, signal, /). A signal sent to this very process is handled before kill() returns:
+// its handler runs here (CPython does the same check).
+static MiniObject *os_kill(MiniObject *self, MiniObject *const *args, size_t nargs,
+                           MiniObject *kwnames) {
+    (void)self;
+    if (!mini_no_kwargs("posix.kill", kwnames))
+        return NULL;
+    if (nargs != 2)
+        return mini_raise(mini_exc_TypeError, "kill() takes exactly 2 arguments (%zu given)",
+                          nargs);
+    int pid;
+    ssize_t sig;
+    if (!int_arg(args[0], &pid) || !ssize_arg(args[1], &sig))
+        return NULL;
+    // CPython takes the signal as a Py_ssize_t and passes it on as an int.
+    if (kill((pid_t)pid, (int)sig) != 0)
+        return mini_raise_errno(errno, NULL);
+    if (!mini_signals_run_pending(mini_ts))
+        return NULL;
+    return MINI_NONE;
+}
+
+// The one argument of the functions CPython parses with "i:name" and keywords (getpgid, the
+// wait-status helpers): given by position or as [argname]=, with that parser's messages.
+// Borrowed reference, or NULL with TypeError pending.
+static MiniObject *one_kw_arg(const char *fname, const char *argname, MiniObject *const *args,
+                              size_t nargs, MiniObject *kwnames) {
+    size_t nkw = kwnames ? TUPLE_SIZE(kwnames) : 0;
+    if (nargs + nkw > 1)
+        return mini_raise(mini_exc_TypeError, "%s() takes at most 1 argument (%zu given)", fname,
+                          nargs + nkw);
+    if (nargs == 1)
+        return args[0];
+    if (nkw == 1 && strcmp(STR_DATA(TUPLE_GET(kwnames, 0)), argname) == 0)
+        return args[0];
+    // An unknown keyword is reported as the missing argument, as that parser does.
+    return mini_raise(mini_exc_TypeError, "%s() missing required argument '%s' (pos 1)", fname,
+                      argname);
+}
+
+// The wait-status helpers: WIFEXITED(status) and friends.
+typedef enum {
+    WS_IFEXITED,
+    WS_EXITSTATUS,
+    WS_IFSIGNALED,
+    WS_TERMSIG,
+    WS_IFSTOPPED,
+    WS_STOPSIG,
+    WS_IFCONTINUED,
+    WS_COREDUMP
+} WaitStatusQuery;
+
+static MiniObject *wait_status(const char *fname, MiniObject *const *args, size_t nargs,
+                               MiniObject *kwnames, WaitStatusQuery q) {
+    MiniObject *o = one_kw_arg(fname, "status", args, nargs, kwnames);
+    int st;
+    if (!o || !cint_arg(o, &st))
+        return NULL;
+    switch (q) {
+    case WS_IFEXITED: return MINI_BOOL(WIFEXITED(st));
+    case WS_EXITSTATUS: return int_from_i64(WEXITSTATUS(st));
+    case WS_IFSIGNALED: return MINI_BOOL(WIFSIGNALED(st));
+    case WS_TERMSIG: return int_from_i64(WTERMSIG(st));
+    case WS_IFSTOPPED: return MINI_BOOL(WIFSTOPPED(st));
+    case WS_STOPSIG: return int_from_i64(WSTOPSIG(st));
+    case WS_IFCONTINUED: return MINI_BOOL(WIFCONTINUED(st));
+    default: return MINI_BOOL(WCOREDUMP(st));
+    }
+}
+
+#define WAIT_STATUS_FUNC(name, query)                                                            \
+    static MiniObject *os_##name(MiniObject *self, MiniObject *const *args, size_t nargs,         \
+                                 MiniObject *kwnames) {                                          \
+        (void)self;                                                                              \
+        return wait_status(#name, args, nargs, kwnames, query);                                  \
+    }
+WAIT_STATUS_FUNC(WIFEXITED, WS_IFEXITED)
+WAIT_STATUS_FUNC(WEXITSTATUS, WS_EXITSTATUS)
+WAIT_STATUS_FUNC(WIFSIGNALED, WS_IFSIGNALED)
+WAIT_STATUS_FUNC(WTERMSIG, WS_TERMSIG)
+WAIT_STATUS_FUNC(WIFSTOPPED, WS_IFSTOPPED)
+WAIT_STATUS_FUNC(WSTOPSIG, WS_STOPSIG)
+WAIT_STATUS_FUNC(WIFCONTINUED, WS_IFCONTINUED)
+WAIT_STATUS_FUNC(WCOREDUMP, WS_COREDUMP)
+#undef WAIT_STATUS_FUNC
+
+// waitstatus_to_exitcode(status): the exit code, or minus the signal that killed the process.
+static MiniObject *os_waitstatus_to_exitcode(MiniObject *self, MiniObject *const *args,
+                                             size_t nargs, MiniObject *kwnames) {
+    (void)self;
+    MiniObject *o = one_kw_arg("waitstatus_to_exitcode", "status", args, nargs, kwnames);
+    int st;
+    if (!o || !cint_arg(o, &st))
+        return NULL;
+    if (WIFEXITED(st))
+        return int_from_i64(WEXITSTATUS(st));
+    if (WIFSIGNALED(st))
+        return int_from_i64(-WTERMSIG(st));
+    if (WIFSTOPPED(st))
+        return mini_raise(mini_exc_ValueError, "process stopped by delivery of signal %d",
+                          WSTOPSIG(st));
+    return mini_raise(mini_exc_ValueError, "invalid wait status: %d", st);
+}
+
+// getpgid(pid): the process group of [pid].
+static MiniObject *os_getpgid(MiniObject *self, MiniObject *const *args, size_t nargs,
+                              MiniObject *kwnames) {
+    (void)self;
+    MiniObject *o = one_kw_arg("getpgid", "pid", args, nargs, kwnames);
+    int pid;
+    if (!o || !int_arg(o, &pid))
+        return NULL;
+    pid_t r = getpgid((pid_t)pid);
+    return r < 0 ? mini_raise_errno(errno, NULL) : int_from_i64(r);
+}
+
+static MiniObject *os_getpgrp(MiniObject *self, MiniObject *const *args, size_t nargs,
+                              MiniObject *kwnames) {
+    (void)self, (void)args;
+    if (!no_args("posix.getpgrp", nargs, kwnames))
+        return NULL;
+    return int_from_i64(getpgrp());
+}
+
+// setsid(): makes this process the leader of a new session.
+static MiniObject *os_setsid(MiniObject *self, MiniObject *const *args, size_t nargs,
+                             MiniObject *kwnames) {
+    (void)self, (void)args;
+    if (!no_args("posix.setsid", nargs, kwnames))
+        return NULL;
+    return setsid() < 0 ? mini_raise_errno(errno, NULL) : MINI_NONE;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1843,47 +2209,6 @@ static int fd_close(int fd) {
 }
 static int fd_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
-// After a blocking call failed with EINTR: runs the handlers of the signals that came (in the
-// main thread; elsewhere nothing), as CPython does under PEP 475. True: retry the call; false:
-// a handler raised (KeyboardInterrupt...) and its exception is pending.
-static bool retry_after_eintr(void) { return mini_signals_run_pending(mini_ts); }
-
-// An argument Argument Clinic converts to a C int: a TypeError for non-integers, "Python int
-// too large to convert to C int" when out of range. False with an exception pending.
-static bool cint_arg(MiniObject *o, int *out) {
-    if (!int_check(o)) {
-        mini_raise(mini_exc_TypeError, "'%s' object cannot be interpreted as an integer",
-                   mini_type_name(o));
-        return false;
-    }
-    int64_t v;
-    if (!int_as_i64(o, &v) || v < INT_MIN || v > INT_MAX) {
-        if (mini_error_occurred())
-            mini_error_clear();
-        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C int");
-        return false;
-    }
-    *out = (int)v;
-    return true;
-}
-
-// The same for a C ssize_t ("Python int too large to convert to C ssize_t").
-static bool ssize_arg(MiniObject *o, ssize_t *out) {
-    MiniObject *i = mini_index(o);
-    if (!i)
-        return false;
-    int64_t v;
-    bool ok = int_as_i64(i, &v);
-    MINI_DECREF(i);
-    if (!ok) {
-        mini_error_clear();
-        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C ssize_t");
-        return false;
-    }
-    *out = (ssize_t)v;
-    return true;
-}
-
 static MiniObject *os_read(MiniObject *self, MiniObject *const *args, size_t nargs,
                            MiniObject *kwnames) {
     (void)self;
@@ -1971,6 +2296,35 @@ static MiniObject *os_pipe(MiniObject *self, MiniObject *const *args, size_t nar
     if (fd_pipe(fds) != 0)
         return mini_raise_errno(errno, NULL);
     return tuple_pack(2, MINI_FROM_SMALLINT(fds[0]), MINI_FROM_SMALLINT(fds[1]));
+}
+
+// get_inheritable(fd, /): whether exec'd programs inherit [fd].
+static MiniObject *os_get_inheritable(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                      MiniObject *kwnames) {
+    (void)self;
+    int fd;
+    if (!one_arg("posix.get_inheritable", nargs, kwnames) || !cint_arg(args[0], &fd))
+        return NULL;
+    int flags = fcntl(fd, F_GETFD);
+    return flags < 0 ? mini_raise_errno(errno, NULL) : MINI_BOOL(!(flags & FD_CLOEXEC));
+}
+
+// set_inheritable(fd, inheritable, /)
+static MiniObject *os_set_inheritable(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                      MiniObject *kwnames) {
+    (void)self;
+    int fd, inheritable;
+    if (!mini_no_kwargs("posix.set_inheritable", kwnames) ||
+        !mini_check_nargs("set_inheritable", nargs, 2, 2) || !cint_arg(args[0], &fd) ||
+        !cint_arg(args[1], &inheritable))
+        return NULL;
+    int flags = fcntl(fd, F_GETFD);
+    if (flags < 0)
+        return mini_raise_errno(errno, NULL);
+    int nflags = inheritable ? flags & ~FD_CLOEXEC : flags | FD_CLOEXEC;
+    if (nflags != flags && fcntl(fd, F_SETFD, nflags) < 0)
+        return mini_raise_errno(errno, NULL);
+    return MINI_NONE;
 }
 
 // dup(fd, /): a new descriptor for the same file, not inherited by exec'd programs.
@@ -2089,6 +2443,38 @@ static const MiniMethodDef os_functions[] = {
     {"close", os_close, 0, "Close a file descriptor."},
     {"pipe", os_pipe, 0, "Create a pipe."},
     {"isatty", os_isatty, 0, "Return True if the fd is connected to a terminal."},
+    {"get_inheritable", os_get_inheritable, 0, "Get the close-on-exe flag of the specified "
+                                               "file descriptor."},
+    {"set_inheritable", os_set_inheritable, 0, "Set the inheritable flag of the specified file "
+                                               "descriptor."},
+    {"dup", os_dup, 0, "Return a duplicate of a file descriptor."},
+    {"dup2", os_dup2, 0, "Duplicate file descriptor."},
+    {"fork", os_fork, 0, "Fork a child process."},
+    {"register_at_fork", os_register_at_fork, 0, "Register callables to be called when "
+                                                 "forking a new process."},
+    {"waitpid", os_waitpid, 0, "Wait for completion of a given child process."},
+    {"wait", os_wait, 0, "Wait for completion of a child process."},
+    {"kill", os_kill, 0, "Kill a process with a signal."},
+    {"getpgid", os_getpgid, 0, "Call the system call getpgid(), and return the result."},
+    {"getpgrp", os_getpgrp, 0, "Return the current process group id."},
+    {"setsid", os_setsid, 0, "Call the system call setsid()."},
+    {"WIFEXITED", os_WIFEXITED, 0, "Return True if the process returning status exited via "
+                                   "the exit() system call."},
+    {"WEXITSTATUS", os_WEXITSTATUS, 0, "Return the process return code from status."},
+    {"WIFSIGNALED", os_WIFSIGNALED, 0, "Return True if the process returning status was "
+                                       "terminated by a signal."},
+    {"WTERMSIG", os_WTERMSIG, 0, "Return the signal that terminated the process that provided "
+                                 "the status value."},
+    {"WIFSTOPPED", os_WIFSTOPPED, 0, "Return True if the process returning status was "
+                                     "stopped."},
+    {"WSTOPSIG", os_WSTOPSIG, 0, "Return the signal that stopped the process that provided "
+                                 "the status value."},
+    {"WIFCONTINUED", os_WIFCONTINUED, 0, "Return True if a particular process was continued "
+                                         "from a job control stop."},
+    {"WCOREDUMP", os_WCOREDUMP, 0, "Return True if the process returning status was dumped to "
+                                   "a core file."},
+    {"waitstatus_to_exitcode", os_waitstatus_to_exitcode, 0, "Convert a wait status to an exit "
+                                                             "code."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -2139,6 +2525,9 @@ MiniObject *os_init(VM *vm) {
         put(d, "SEEK_SET", int_from_i64(SEEK_SET)) < 0 ||
         put(d, "SEEK_CUR", int_from_i64(SEEK_CUR)) < 0 ||
         put(d, "SEEK_END", int_from_i64(SEEK_END)) < 0 ||
+        put(d, "WNOHANG", int_from_i64(WNOHANG)) < 0 ||
+        put(d, "WUNTRACED", int_from_i64(WUNTRACED)) < 0 ||
+        put(d, "WCONTINUED", int_from_i64(WCONTINUED)) < 0 ||
         put(d, "stat_result", mini_newref((MiniObject *)&stat_result_type)) < 0 ||
         dict_set_cstr(d, "path", path) < 0 || dict_set_cstr(vm->modules, "os.path", path) < 0) {
         MINI_DECREF(path);

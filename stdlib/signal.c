@@ -335,6 +335,28 @@ static MiniObject *signal_pause(MiniObject *self, MiniObject *const *args, size_
     return MINI_NONE;
 }
 
+// siginterrupt(signalnum, flag, /): whether the signal interrupts system calls (flag true: they
+// fail with EINTR, mini's default) or restarts them.
+static MiniObject *signal_siginterrupt(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                       MiniObject *kwnames) {
+    (void)self;
+    int sig, flag;
+    if (!mini_no_kwargs("siginterrupt", kwnames) ||
+        !mini_check_nargs("siginterrupt", nargs, 2, 2) || !signum_arg(args[0], &sig) ||
+        !int_arg(args[1], &flag))
+        return NULL;
+    struct sigaction act;
+    if (sigaction(sig, NULL, &act) != 0)
+        return mini_raise_errno(errno, NULL);
+    if (flag)
+        act.sa_flags &= ~SA_RESTART;
+    else
+        act.sa_flags |= SA_RESTART;
+    if (sigaction(sig, &act, NULL) != 0)
+        return mini_raise_errno(errno, NULL);
+    return MINI_NONE;
+}
+
 // valid_signals(): the set of signal numbers this platform has.
 static MiniObject *signal_valid_signals(MiniObject *self, MiniObject *const *args, size_t nargs,
                                         MiniObject *kwnames) {
@@ -489,6 +511,7 @@ static const MiniMethodDef signal_functions[] = {
     {"alarm", signal_alarm, 0, "Arrange for SIGALRM to arrive after the given number of "
                                "seconds."},
     {"pause", signal_pause, 0, "Wait until a signal arrives."},
+    {"siginterrupt", signal_siginterrupt, 0, "Change system call restart behaviour."},
     {"valid_signals", signal_valid_signals, 0, "Return a set of valid signal numbers on this "
                                                "platform."},
     {"setitimer", signal_setitimer, 0, "Sets given itimer (one of ITIMER_REAL, ITIMER_VIRTUAL "

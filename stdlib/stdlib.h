@@ -21,6 +21,7 @@ MiniObject *time_init(VM *vm);   // time.c
 MiniObject *random_init(VM *vm); // random.c
 MiniObject *os_init(VM *vm);     // os.c (also registers os.path in sys.modules)
 MiniObject *dis_init(VM *vm);    // dis.c
+MiniObject *gc_init(VM *vm);     // gcmodule.c: the cycle collector's module (runtime/gc.c)
 MiniObject *thread_init(VM *vm); // thread.c: the _thread module
 MiniObject *signal_init(VM *vm); // signal.c: the _signal module (lib/signal.py wraps it)
 // Loads the C module [name] (a str) into sys.modules if it is one of them. Borrowed reference

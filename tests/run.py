@@ -10,10 +10,14 @@ A test is a Python-subset program whose comments state what must happen:
     # expect runtime error: ZeroDivisionError: division by zero
                                                      an uncaught exception: exit 1 and this is
                                                      the last line of stderr
-    # expect exit: 3                     the exit status (when it is not 0 or the error's 1)
+    # expect exit: 3                     the exit status (when it is not 0 or the error's 1);
+                                         a death by signal N counts as 128 + N, as a shell
+                                         shows it (130: an uncaught KeyboardInterrupt)
     # args: a b c                        command-line arguments for the script
     # stdin: text                        a line of standard input (repeatable)
     # mini-only                          not compared against python3 (mini-specific output)
+    # mini-options: --switch-every=1     options for mini itself, before the script (python3
+                                         runs the test without them)
 
 Modes:
     run.py --mini build/mini tests/scripts          run every test under mini
@@ -41,6 +45,7 @@ EXPECT_EXIT = re.compile(r"#\s*expect exit:\s*(\d+)")
 ARGS = re.compile(r"#\s*args:\s*(.*?)\s*$")
 STDIN = re.compile(r"#\s*stdin:\s?(.*)$")
 MINI_ONLY = re.compile(r"#\s*mini-only\b")
+MINI_OPTIONS = re.compile(r"#\s*mini-options:\s*(.*?)\s*$")
 
 
 class Test:
@@ -50,6 +55,7 @@ class Test:
         self.error = None  # (kind, last line)
         self.exit = None
         self.args = []
+        self.mini_options = []
         self.stdin = []
         self.mini_only = False
         with open(path, encoding="utf-8", errors="replace") as f:
@@ -73,6 +79,9 @@ class Test:
                 m = ARGS.search(line)
                 if m:
                     self.args = m.group(1).split()
+                m = MINI_OPTIONS.search(line)
+                if m:
+                    self.mini_options = m.group(1).split()
                 m = STDIN.search(line)
                 if m:
                     self.stdin.append(m.group(1))
@@ -105,7 +114,11 @@ def check(test, proc, compare_stderr):
             if len(diff) >= 5:
                 break
         problems.append("stdout differs:\n" + "\n".join(diff))
-    if proc.returncode < 0:
+    # A process killed by signal N reports -N here; a shell shows 128 + N.
+    shell_status = 128 - proc.returncode if proc.returncode < 0 else proc.returncode
+    if shell_status == test.expected_status():
+        pass
+    elif proc.returncode < 0:
         problems.append(f"killed by signal {-proc.returncode}")
     elif proc.returncode != test.expected_status():
         problems.append(f"exit status {proc.returncode}, expected {test.expected_status()}")
@@ -133,7 +146,7 @@ def run_one(test, command, python_mode, timeout, tmpdir):
         shutil.copyfile(path, copy)
         argv = command + ["-S", copy] + test.args
     else:
-        argv = command + [os.path.abspath(path)] + test.args
+        argv = command + test.mini_options + [os.path.abspath(path)] + test.args
     stdin = ("\n".join(test.stdin) + "\n").encode() if test.stdin else b""
     try:
         proc = subprocess.run(argv, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -107,12 +107,19 @@ int mini_handle_uncaught(void) { return handle_uncaught(); }
 
 // Runs [code] as the __main__ module. [file] is the script path for __file__, or NULL.
 static int run_main_code(VM *vm, CodeObject *code, const char *file) {
+    // As CPython's run_eval_code_obj: only the outcome of this run counts, and only an
+    // exception of exactly the type KeyboardInterrupt makes `mini` die by SIGINT (vm/main.c).
+    vm->unhandled_keyboard_interrupt = false;
     MiniObject *globals = mini_make_main_module(vm, file);
     if (!globals)
         return handle_uncaught();
     MiniObject *res = eval_code(code, globals, globals);
-    if (!res)
+    if (!res) {
+        MiniObject *exc = mini_ts->curexc;
+        vm->unhandled_keyboard_interrupt =
+            exc && mini_type(exc) == mini_exc_KeyboardInterrupt;
         return handle_uncaught();
+    }
     MINI_DECREF(res);
     file_flush_std();
     return 0;

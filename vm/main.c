@@ -8,7 +8,8 @@
 //                                       terminal (vm/repl.c); else as `mini -`
 //
 // Exit status: 0; 1 for an uncaught exception or a syntax error; 2 for a usage error or a
-// file that cannot be opened; sys.exit(n) gives n.
+// file that cannot be opened; sys.exit(n) gives n. An uncaught KeyboardInterrupt (Ctrl-C) prints
+// its traceback, then the process ends by SIGINT, as CPython's does, so a shell sees 130.
 
 #include <locale.h>
 #include <signal.h>
@@ -101,6 +102,25 @@ static int disassemble(const char *path) {
     fwrite(STR_DATA(text), 1, STR_SIZE(text), stdout);
     MINI_DECREF(text);
     return 0;
+}
+
+// Ends the process by SIGINT with its default action, as CPython does after an uncaught
+// KeyboardInterrupt (bpo-1054041): a shell script or a make that ran us then learns that the
+// user pressed Ctrl-C, and stops too, instead of going on after an ordinary error. Returns
+// only if that failed, with the status a shell would have shown.
+static int exit_sigint(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) == 0) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        kill(getpid(), SIGINT);
+    }
+    return 128 + SIGINT;
 }
 
 int main(int argc, char **argv) {
@@ -206,8 +226,11 @@ int main(int argc, char **argv) {
             free(src);
         }
     }
+    bool died_by_ctrl_c = vm->unhandled_keyboard_interrupt;
     vm_free(vm);
     free(pargv);
     fflush(stdout);
+    if (died_by_ctrl_c)
+        status = exit_sigint();
     return status;
 }

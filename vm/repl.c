@@ -15,14 +15,16 @@
 // traceback and the loop goes on; SystemExit (exit(), quit(), sys.exit(n)) ends it with its
 // status; end of input (Ctrl-D) ends it with 0.
 //
-// Ctrl-C at the prompt drops the text entered so far and prints KeyboardInterrupt. The SIGINT
-// handler only marks the thread's eval_breaker (the state that signals are meant to set, see
-// vm.h); the character reader below sees its read() interrupted and ends the line. While a
-// statement runs, SIGINT has its default action again (the eval loop does not turn signals
-// into KeyboardInterrupt yet).
+// Signals go through the interpreter's one mechanism (stdlib/signal.c): the C handler only
+// records the signal and marks the main thread's eval breaker, and the mini handler runs at
+// the next check point - for SIGINT, default_int_handler, which raises KeyboardInterrupt. So
+// Ctrl-C while a statement runs raises KeyboardInterrupt there: it prints its traceback and
+// the prompt comes back. At the prompt, the character reader below waits in read() with the
+// GIL released (other threads run meanwhile); Ctrl-C interrupts that read(), the reader runs
+// the pending handlers itself and, when one raised, ends the line: the text entered so far is
+// dropped and the exception printed ("KeyboardInterrupt"), as CPython's prompt does.
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,29 +78,27 @@ static bool is_blank(const char *s) {
     return true;
 }
 
-// The SIGINT handler while a line is being read: it only records the signal (see the top of
-// the file). Touching the thread-local state is safe here: the handler runs on the main
-// thread, interrupting the read() below.
-static void on_sigint(int sig) {
-    (void)sig;
-    ThreadState *ts = mini_ts;
-    if (ts)
-        ts->eval_breaker |= BREAK_SIGNALS;
+// Whether a signal has arrived whose handler has not run yet.
+static bool signals_pending(void) {
+    return (__atomic_load_n(&mini_ts->eval_breaker, __ATOMIC_SEQ_CST) & BREAK_SIGNALS) != 0;
 }
 
-static bool interrupted(void) { return (mini_ts->eval_breaker & BREAK_SIGNALS) != 0; }
-
-// One byte of standard input; -1 at end of input, on an error or when Ctrl-C interrupted it.
+// One byte of standard input; -1 at end of input, on an error, or when a signal handler raised
+// (the exception is then pending: KeyboardInterrupt for Ctrl-C).
 static int read_byte(void) {
     unsigned char c;
     for (;;) {
-        // A Ctrl-C that came before the read started (while the prompt was being drawn).
-        if (interrupted())
+        // Handlers of signals that came before the read started (while the prompt was drawn
+        // or the last statement finished) or that interrupted it.
+        if (signals_pending() && !mini_signals_run_pending(mini_ts))
             return -1;
-        ssize_t n = read(0, &c, 1);
+        ssize_t n;
+        MINI_BEGIN_ALLOW_THREADS
+        n = read(0, &c, 1);
+        MINI_END_ALLOW_THREADS
         if (n == 1)
             return c;
-        if (n < 0 && errno == EINTR && !interrupted())
+        if (n < 0 && errno == EINTR)
             continue;
         return -1;
     }
@@ -201,16 +201,13 @@ static void report_error(void) {
 
 // Compiles and runs the complete statement [text] in [globals]. Returns -1 to go on, or the
 // exit status when the statement raised SystemExit.
-static int run_input(const InputBuf *text, MiniObject *globals, const struct sigaction *dfl,
-                     const struct sigaction *ours) {
+static int run_input(const InputBuf *text, MiniObject *globals) {
     CodeObject *code = compile_source(text->data, text->len, "<stdin>", MODE_SINGLE);
     if (!code) {
         report_error();
         return -1;
     }
-    sigaction(SIGINT, dfl, NULL);
     MiniObject *res = eval_code(code, globals, globals);
-    sigaction(SIGINT, ours, NULL);
     if (res) {
         MINI_DECREF(res);
         file_flush_std();
@@ -234,30 +231,27 @@ int repl_run(VM *vm) {
     rl_getc_function = repl_getc;
     using_history();
 
-    struct sigaction ours, saved;
-    memset(&ours, 0, sizeof ours);
-    ours.sa_handler = on_sigint;
-    sigemptyset(&ours.sa_mask);
-    ours.sa_flags = 0; // no SA_RESTART: the read() must see EINTR
-    sigaction(SIGINT, &ours, &saved);
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-
     InputBuf text = {NULL, 0, 0, 0};
     int status = 0;
     for (;;) {
-        mini_ts->eval_breaker &= ~BREAK_SIGNALS;
         file_flush_std();
         char *line = readline(text.lines ? "... " : ">>> ");
-        if (!line) {
-            if (interrupted()) {
-                fflush(stdout);
-                fputs("\nKeyboardInterrupt\n", stderr);
-                input_reset(&text);
-                continue;
+        if (mini_error_occurred()) {
+            // A signal handler raised while the line was being read: Ctrl-C's
+            // KeyboardInterrupt drops the text entered so far; sys.exit() in a handler ends
+            // the session.
+            free(line);
+            input_reset(&text);
+            if (mini_error_matches(mini_exc_SystemExit)) {
+                status = mini_handle_uncaught();
+                break;
             }
+            fflush(stdout);
+            fputc('\n', stderr);
+            report_error();
+            continue;
+        }
+        if (!line) {
             // End of input: leave the cursor on a fresh line, as CPython does.
             fputc('\n', stdout);
             break;
@@ -286,14 +280,13 @@ int repl_run(VM *vm) {
         }
         if (!complete)
             continue;
-        int r = run_input(&text, globals, &dfl, &ours);
+        int r = run_input(&text, globals);
         input_reset(&text);
         if (r >= 0) {
             status = r;
             break;
         }
     }
-    sigaction(SIGINT, &saved, NULL);
     clear_history();
     free(text.data);
     fflush(stdout);

@@ -176,6 +176,7 @@ VM *vm_new(int argc, char **argv) {
     if (!vm->sys_module || dict_set(vm->modules, MINI_ID(sys), vm->sys_module) < 0)
         return NULL;
     mini_signals_init(vm); // (signal.c) SIGINT raises KeyboardInterrupt, as in CPython
+    gc_vm_init(vm);        // (gc.c) the cycle collector may run from here on
     return vm;
 }
 
@@ -217,18 +218,11 @@ void vm_free(VM *vm) {
     // From here on a daemon thread that tries to run (it wakes from a sleep, or the GIL is let
     // go around a write below) exits instead (gil_take).
     vm->finalizing = true;
-    // Module namespaces first: they hold most of what the program made. __main__ goes first
-    // and builtins and sys last, so a __del__ that runs during teardown can still print.
-    if (vm->main_module && ((MiniModule *)vm->main_module)->dict)
-        dict_clear(((MiniModule *)vm->main_module)->dict);
-    if (vm->modules) {
-        size_t pos = 0;
-        MiniObject *k, *m;
-        while (dict_next(vm->modules, &pos, &k, &m))
-            if (MINI_IS_PTR(m) && m->type == &mini_module_type && ((MiniModule *)m)->dict &&
-                m != vm->builtins_module && m != vm->sys_module)
-                dict_clear(((MiniModule *)m)->dict);
-    }
+    // (gc.c) Modules go as in CPython: the garbage cycles are collected while everything is
+    // intact, then each module leaves sys.modules and its namespace goes (by refcount, or by
+    // a collection when it is in a cycle, its finalizers seeing every name bound); builtins
+    // and sys go last, so a __del__ that runs during teardown can still print.
+    gc_finalize_modules(vm);
     file_flush_std();
     MINI_CLEAR(vm->main_module);
     MINI_CLEAR(vm->sys_module);
@@ -238,6 +232,7 @@ void vm_free(VM *vm) {
     MINI_CLEAR(vm->argv);
     MINI_CLEAR(vm->memory_error);
     MINI_CLEAR(vm->io_unsupported_operation);
+    gc_vm_fini(vm); // (gc.c) a last collection (sys and builtins are gone now), then no more
     if (vm->nthreads > 0) {
         // Daemon threads are still alive, blocked or about to block on the GIL, and they hold
         // pointers to their thread states and to the VM: those stay allocated until the

@@ -295,6 +295,21 @@ struct VM {
     bool unhandled_keyboard_interrupt;
     // (stdlib/os.c) What os.register_at_fork() collected: lists of callables (owned) or NULL.
     MiniObject *fork_before, *fork_after_in_parent, *fork_after_in_child;
+    // (runtime/gc.c) The cycle collector; gc_list and gc_count above are its heap and its
+    // count of container allocations minus deallocations. mini_gc_alloc() starts a collection
+    // when gc_count reaches gc_trigger, which gc.c derives from the rest (SIZE_MAX: never):
+    // gc_ready once vm_new() is done, gc_enabled (gc.enable/disable), the thresholds of
+    // gc.set_threshold (the first drives collections; mini has one generation), and how many
+    // containers survived the last collection. gc_collecting: one is running (they never
+    // nest). The rest is for the gc module: gc.set_debug flags, statistics, and the lists
+    // gc.garbage and gc.callbacks (owned, made with the module, NULL until then).
+    size_t gc_trigger;
+    bool gc_ready, gc_enabled, gc_collecting;
+    int gc_debug;
+    long gc_threshold[3];
+    size_t gc_long_lived;
+    size_t gc_collections, gc_collected;
+    MiniObject *gc_garbage, *gc_callbacks;
 };
 
 // Makes the VM's preallocated MemoryError (exception.c). vm_new() calls it once the builtin

@@ -105,24 +105,38 @@ class _localimpl:
         return localdict
 
 
-def _patch(self):
-    """Make the calling thread's dict the __dict__ of local object [self].
+class _patch:
+    """with _patch(obj): ... runs its body with the calling thread's dict
+    installed as the __dict__ of local object [obj], under the local's lock.
 
-    Returns the lock that now guards the swap: the caller does its attribute
-    access and then releases it.  (CPython's version is a context manager; mini
-    has no contextlib.)
+    Afterwards the dict that was there before comes back (an empty one, or the
+    same thread's dict when accesses nest, as when a property reads another
+    attribute), so a finished thread's dict is not kept alive by the object.
+    (CPython's version is a generator-based context manager; mini has no
+    contextlib.)
     """
-    impl = object.__getattribute__(self, '_local__impl')
-    try:
-        dct = impl.get_dict()
-    except KeyError:
-        dct = impl.create_dict()
-        args, kw = impl.localargs
-        self.__init__(*args, **kw)
-    lock = impl.locallock
-    lock.acquire()
-    object.__setattr__(self, '__dict__', dct)
-    return lock
+    __slots__ = 'obj', 'lock', 'saved'
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __enter__(self):
+        obj = self.obj
+        impl = object.__getattribute__(obj, '_local__impl')
+        try:
+            dct = impl.get_dict()
+        except KeyError:
+            dct = impl.create_dict()
+            args, kw = impl.localargs
+            obj.__init__(*args, **kw)
+        self.lock = impl.locallock
+        self.lock.acquire()
+        self.saved = object.__getattribute__(obj, '__dict__')
+        object.__setattr__(obj, '__dict__', dct)
+
+    def __exit__(self, *exc_info):
+        object.__setattr__(self.obj, '__dict__', self.saved)
+        self.lock.release()
 
 
 def _type_name(self):
@@ -154,39 +168,32 @@ class _local:
         return self
 
     def __getattribute__(self, name):
-        lock = _patch(self)
-        try:
-            return object.__getattribute__(self, name)
-        except AttributeError:
-            if type(self) is not _local:
-                raise
-            raise AttributeError(f"'_thread._local' object has no attribute '{name}'") from None
-        finally:
-            lock.release()
+        with _patch(self):
+            try:
+                return object.__getattribute__(self, name)
+            except AttributeError:
+                if type(self) is not _local:
+                    raise
+        raise AttributeError(f"'_thread._local' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
         if name == '__dict__':
             raise AttributeError(
                 "'%s' object attribute '__dict__' is read-only" % _type_name(self))
-        lock = _patch(self)
-        try:
+        with _patch(self):
             return object.__setattr__(self, name, value)
-        finally:
-            lock.release()
 
     def __delattr__(self, name):
         if name == '__dict__':
             raise AttributeError(
                 "'%s' object attribute '__dict__' is read-only" % _type_name(self))
-        lock = _patch(self)
-        try:
-            return object.__delattr__(self, name)
-        except AttributeError:
-            if type(self) is not _local:
-                raise
-            raise AttributeError(f"'_thread._local' object has no attribute '{name}'") from None
-        finally:
-            lock.release()
+        with _patch(self):
+            try:
+                return object.__delattr__(self, name)
+            except AttributeError:
+                if type(self) is not _local:
+                    raise
+        raise AttributeError(f"'_thread._local' object has no attribute '{name}'")
 
 local = _local
 

@@ -33,3 +33,10 @@ def getsignal(signalnum):
 
 
 getsignal.__doc__ = _signal.getsignal.__doc__
+
+
+def valid_signals():
+    return _signal.valid_signals()
+
+
+valid_signals.__doc__ = _signal.valid_signals.__doc__

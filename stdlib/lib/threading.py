@@ -1001,8 +1001,9 @@ class Thread:
 
     def _bootstrap(self):
         # The function _thread runs in the new thread. (CPython's version also hides
-        # exceptions raised by daemon threads while the interpreter is being torn down;
-        # mini does not tear modules down while daemon threads still run.)
+        # exceptions that a daemon thread raises when it wakes up while the interpreter is
+        # being torn down at exit. In mini such a thread never runs again: once teardown has
+        # begun, a thread other than the main one exits as soon as it takes the GIL.)
         self._bootstrap_inner()
 
     def _set_ident(self):
@@ -1016,8 +1017,9 @@ class Thread:
         Set a lock object which will be released by the interpreter when
         the underlying thread state (see vm/vm.h) gets deleted.
         """
+        # mini's _set_sentinel() returns the lock already acquired (CPython's
+        # returns it unlocked and this method acquires it).
         self._tstate_lock = _set_sentinel()
-        self._tstate_lock.acquire()
 
         if not self.daemon:
             with _shutdown_locks_lock:
@@ -1271,12 +1273,23 @@ class Thread:
 # sys.excepthook prints a traceback to sys.stderr exactly as an uncaught exception in the main
 # thread does, so the fallback calls the original sys.excepthook (sys.__excepthook__).
 
-_ExceptHookArgs = _namedtuple(
-    'ExceptHookArgs',
-    'exc_type exc_value exc_traceback thread')
+class _ExceptHookArgs(_namedtuple('_ExceptHookArgs',
+                                  'exc_type exc_value exc_traceback thread')):
+    """The argument of excepthook: a named 4-tuple.
 
-def ExceptHookArgs(args):
-    return _ExceptHookArgs(*args)
+    Like CPython's _thread._ExceptHookArgs (a C "struct sequence"), it is built from one
+    sequence and named after that type.
+    """
+    __slots__ = ()
+    __module__ = '_thread'
+
+    def __new__(cls, args):
+        return super().__new__(cls, *args)
+
+    def __repr__(self):
+        return '_thread.' + super().__repr__()
+
+ExceptHookArgs = _ExceptHookArgs
 
 def excepthook(args, /):
     """

@@ -15,8 +15,9 @@ mini = os.path.abspath(sys.argv[1])
 TIMEOUT = 30.0
 
 
-def run_session(lines, eof=True, ctrl_c_first=False):
-    """Runs one session; returns (output text, exit status)."""
+def run_session(lines, eof=True, ctrl_c_first=False, interrupt=None):
+    """Runs one session; returns (output text, exit status). [interrupt]: lines typed first, the
+    last of which starts a statement that runs until Ctrl-C, which is sent half a second later."""
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
     env["TERM"] = "xterm"
@@ -58,6 +59,17 @@ def run_session(lines, eof=True, ctrl_c_first=False):
     if ctrl_c_first:
         n = prompts(out)
         send(b"abc\x03")
+        read_until(lambda b: prompts(b) > n)
+    if interrupt:
+        for line in interrupt[:-1]:
+            n = prompts(out)
+            send(line.encode() + b"\r")
+            read_until(lambda b: prompts(b) > n)
+        n = prompts(out)
+        send(interrupt[-1].encode() + b"\r")
+        # Let the statement start, then press Ctrl-C while it runs.
+        read_until(lambda b: False, timeout=0.5)
+        send(b"\x03")
         read_until(lambda b: prompts(b) > n)
     for line in lines:
         n = prompts(out)
@@ -137,6 +149,22 @@ check("quit(5)", status == 5, f"status {status}\n{text}")
 text, status = run_session(["7 * 6"], ctrl_c_first=True)
 missing = in_order(text, ["KeyboardInterrupt", ">>> ", "42\n"])
 check("ctrl-c", missing is None and status == 0, f"missing {missing!r}, status {status} in:\n{text}")
+
+# Ctrl-C while a statement runs raises KeyboardInterrupt in it: a traceback, then the prompt
+# again, with the session's state intact.
+text, status = run_session(["n > 0", "6 * 7"], interrupt=["n = 0", "while True: n += 1", ""])
+missing = in_order(text, ["Traceback (most recent call last):", '  File "<stdin>", line 1, in <module>',
+                          "KeyboardInterrupt", ">>> ", "True\n", "42\n"])
+check("ctrl-c while running", missing is None and status == 0,
+      f"missing {missing!r}, status {status} in:\n{text}")
+
+# A handler installed with signal.signal runs at the prompt too, and the line goes on.
+text, status = run_session(["import signal, os", "def h(n, f): print('handled', n)", "",
+                            "signal.signal(signal.SIGUSR1, h) is signal.SIG_DFL",
+                            "os.kill(os.getpid(), signal.SIGUSR1)", "'after'"])
+missing = in_order(text, ["True\n", "handled 10\n", "'after'\n"])
+check("signal handler", missing is None and status == 0,
+      f"missing {missing!r}, status {status} in:\n{text}")
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
