@@ -78,6 +78,11 @@ static MiniObject *module_getattr(MiniObject *self, MiniObject *name) {
     if (r || mini_error_occurred())
         return r;
     MiniObject *mname = m->dict ? dict_get(m->dict, MINI_ID(__name__)) : NULL;
+    if (mname && str_check(mname) && m->initializing)
+        return mini_raise(mini_exc_AttributeError,
+                          "partially initialized module '%S' has no attribute '%S' (most likely "
+                          "due to a circular import)",
+                          mname, name);
     if (mname && str_check(mname))
         return mini_raise(mini_exc_AttributeError, "module '%S' has no attribute '%S'", mname,
                           name);

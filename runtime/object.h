@@ -1106,7 +1106,15 @@ typedef struct {
     MiniObject ob;
     MiniObject *name; // str
     MiniObject *dict; // dict: the module namespace
+    // (vm/import.c) The ident of the thread running the module's body, 0 once it has run:
+    // "partially initialized module" in error messages, and another thread importing it
+    // waits until it is done (CPython's module locks).
+    unsigned long initializing;
 } MiniModule;
+// True while the module's body is still running (a circular import sees it so).
+static inline bool module_is_initializing(MiniObject *m) {
+    return MINI_IS_PTR(m) && m->type == &mini_module_type && ((MiniModule *)m)->initializing;
+}
 MiniObject *module_new(MiniObject *name);
 // Creates a module with builtin functions [defs] (NULL-name terminated). New reference.
 MiniObject *module_new_builtin(const char *name, const MiniMethodDef *defs);

@@ -11,8 +11,17 @@
 // processes see the change as in CPython. os.stat returns an "os.stat_result" that copies the
 // struct stat and computes its fields on access (indexing gives the ten classic fields).
 //
-// Each blocking system call (read, write, close, pipe, system) sits in one small static
-// helper, so that the GIL of a later issue can be released around exactly that call.
+// Every call that can block (read, write, close, system, waitpid, wait) releases the GIL
+// around exactly the system call, touching no mini object meanwhile. When a signal interrupts
+// it (EINTR), the signal's handlers run at once, with the GIL back (stdlib/signal.c), and the
+// call is retried unless a handler raised - so Ctrl-C stops a blocked os.read or os.waitpid
+// with KeyboardInterrupt, as PEP 475 has CPython do.
+//
+// os.fork() keeps the GIL across fork(): no other thread runs mini code at that instant, so
+// the child's copy of every object is consistent. Buffered standard output is flushed first, so
+// that nothing is printed by both processes; the register_at_fork hooks (kept in the VM) run
+// around it; the child then rebuilds the runtime for a single thread (vm_after_fork_child) and
+// lets threading forget the threads that did not survive.
 //
 // The os_* and path_* functions have the vectorcall signature and return a new reference, or
 // NULL with an exception pending.
@@ -1291,7 +1300,7 @@ static void after_fork_child(ThreadState *ts, bool was_main) {
     }
     // threading drops the Thread objects of the threads that did not survive and makes this
     // thread its main thread. mini's threading does not register this with register_at_fork
-    // (CPython's does), so it runs here, before the program's own hooks, as in CPython.
+    // (CPython's does, when it is imported), so it runs here, before the program's own hooks.
     MiniObject *threading = dict_get_cstr(vm->modules, "threading");
     if (threading) {
         MINI_INCREF(threading);
@@ -1299,7 +1308,13 @@ static void after_fork_child(ThreadState *ts, bool was_main) {
         if (r) {
             MINI_DECREF(r);
         } else {
+            // Reported as CPython reports a failing fork hook: "Exception ignored in:" the
+            // function, then the traceback.
+            MiniObject *exc = mini_error_fetch();
             MiniObject *what = mini_getattr_opt(threading, mini_intern("_after_fork"));
+            if (!what)
+                mini_error_clear();
+            mini_error_restore(exc);
             exception_write_unraisable(what ? what : threading);
             MINI_XDECREF(what);
         }
@@ -1327,14 +1342,13 @@ static MiniObject *os_fork(MiniObject *self, MiniObject *const *args, size_t nar
     // the child's copy of every object is consistent. Only this thread exists in the child.
     pid_t pid = fork();
     int err = errno;
+    // The parent's hooks run also when fork() failed, as in CPython.
     if (pid == 0)
         after_fork_child(ts, was_main);
-    else if (pid > 0)
+    else
         run_fork_hooks(vm->fork_after_in_parent, false);
-    if (pid < 0) {
-        run_fork_hooks(vm->fork_after_in_parent, false);
+    if (pid < 0)
         return mini_raise_errno(err, NULL);
-    }
     return int_from_i64(pid);
 }
 

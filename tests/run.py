@@ -144,6 +144,8 @@ def run_one(test, command, python_mode, timeout, tmpdir):
         base = os.path.splitext(os.path.basename(path))[0]
         copy = os.path.join(tmpdir, base + "_" + str(abs(hash(path))) + ".py")
         shutil.copyfile(path, copy)
+        # Modules next to the test import as they do for mini (its folder is on sys.path).
+        env["PYTHONPATH"] = cwd
         argv = command + ["-S", copy] + test.args
     else:
         argv = command + test.mini_options + [os.path.abspath(path)] + test.args

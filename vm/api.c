@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../compiler/compiler.h"
 #include "../stdlib/stdlib.h"
@@ -90,7 +91,14 @@ MiniObject *mini_make_main_module(VM *vm, const char *file) {
         return NULL;
     }
     if (file) {
-        MiniObject *f = str_decode_utf8(file, strlen(file));
+        // As CPython 3.9+: the script's path made absolute by prefixing the current directory
+        // (not normalised: `mini ./x.py` gives "/cwd/./x.py"); sys.argv[0] stays as given.
+        MiniObject *f;
+        char cwd[4096];
+        if (file[0] != '/' && getcwd(cwd, sizeof cwd))
+            f = str_from_format("%s/%s", cwd, file);
+        else
+            f = str_decode_utf8(file, strlen(file));
         if (!f || dict_set(globals, MINI_ID(__file__), f) < 0) {
             MINI_XDECREF(f);
             MINI_DECREF(mod);

@@ -977,6 +977,16 @@ static NOINLINE MiniObject *import_from(MiniObject *module, MiniObject *name) {
     if (!pkgname || !str_check(pkgname))
         mini_raise(mini_exc_ImportError,
                    "cannot import name %R from '<unknown module name>' (unknown location)", name);
+    else if (module_is_initializing(module) && path && str_check(path))
+        mini_raise(mini_exc_ImportError,
+                   "cannot import name %R from partially initialized module %R (most likely due "
+                   "to a circular import) (%S)",
+                   name, pkgname, path);
+    else if (module_is_initializing(module))
+        mini_raise(mini_exc_ImportError,
+                   "cannot import name %R from partially initialized module %R (most likely due "
+                   "to a circular import) (unknown location)",
+                   name, pkgname);
     else if (path && str_check(path))
         mini_raise(mini_exc_ImportError, "cannot import name %R from %R (%S)", name, pkgname,
                    path);

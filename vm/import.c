@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -143,7 +144,9 @@ static MiniObject *exec_module(MiniObject *name, const char *src, size_t len,
         return NULL;
     }
     CodeObject *code = compile_source(src, len, filename, MODE_EXEC);
+    ((MiniModule *)mod)->initializing = mini_ts->ident;
     MiniObject *res = code ? eval_code(code, d, d) : NULL;
+    ((MiniModule *)mod)->initializing = 0;
     if (!res) {
         forget_module(name);
         MINI_DECREF(mod);
@@ -195,9 +198,29 @@ static MiniObject *load_file(MiniObject *name, const char *path, MiniObject *pkg
 // Looks for [tail] (the last part of module [name]) in the directories of [paths] (a list;
 // entries that are not str are skipped) and loads it. New reference; NULL with no exception
 // when it is in none of them.
+// A namespace package (PEP 420): a module with no code and no __file__, whose __path__ lists
+// [dirs], the directories of that name on the path. Registered in sys.modules. New reference
+// or NULL.
+static MiniObject *namespace_package(MiniObject *name, MiniObject *dirs) {
+    MiniObject *mod = module_new(name);
+    if (!mod)
+        return NULL;
+    MiniObject *d = ((MiniModule *)mod)->dict;
+    if (dict_set(d, MINI_ID(__file__), MINI_NONE) < 0 || dict_set(d, MINI_ID(__path__), dirs) < 0 ||
+        dict_set(d, MINI_ID(__package__), name) < 0 ||
+        dict_set(mini_ts->vm->modules, name, mod) < 0) {
+        MINI_DECREF(mod);
+        return NULL;
+    }
+    return mod;
+}
+
 static MiniObject *find_in_path(MiniObject *name, const char *tail, MiniObject *paths) {
     if (!paths || !list_check(paths))
         return NULL;
+    // Directories named [tail] with no __init__ file: if no module or package is found
+    // anywhere on the path, together they make a namespace package (PEP 420).
+    MiniObject *ns_dirs = NULL;
     for (size_t i = 0; i < LIST_SIZE(paths); i++) {
         MiniObject *entry = LIST_GET(paths, i);
         if (!str_check(entry))
@@ -212,7 +235,8 @@ static MiniObject *find_in_path(MiniObject *name, const char *tail, MiniObject *
             MINI_DECREF(entry);
             return NULL;
         }
-        if (is_dir(pkg)) {
+        bool dir_found = is_dir(pkg);
+        if (dir_found) {
             for (const char *const *s = source_suffixes; *s && !found; s++) {
                 char *init = join_path(pkg, "__init__", *s);
                 if (!init) {
@@ -229,11 +253,25 @@ static MiniObject *find_in_path(MiniObject *name, const char *tail, MiniObject *
                 free(init);
             }
         }
+        if (dir_found && !found) {
+            MiniObject *d = str_decode_utf8(pkg, strlen(pkg));
+            if (!ns_dirs)
+                ns_dirs = list_new(0);
+            if (!d || !ns_dirs || list_append(ns_dirs, d) < 0) {
+                MINI_XDECREF(d);
+                MINI_XDECREF(ns_dirs);
+                free(pkg);
+                MINI_DECREF(entry);
+                return NULL;
+            }
+            MINI_DECREF(d);
+        }
         free(pkg);
         // A module file.
         for (const char *const *s = source_suffixes; *s && !found; s++) {
             char *file = join_path(dir, tail, *s);
             if (!file) {
+                MINI_XDECREF(ns_dirs);
                 MINI_DECREF(entry);
                 return NULL;
             }
@@ -244,10 +282,57 @@ static MiniObject *find_in_path(MiniObject *name, const char *tail, MiniObject *
             free(file);
         }
         MINI_DECREF(entry);
-        if (found)
+        if (found) {
+            MINI_XDECREF(ns_dirs);
             return mod;
+        }
     }
+    if (!ns_dirs)
+        return NULL;
+    MiniObject *mod = namespace_package(name, ns_dirs);
+    MINI_DECREF(ns_dirs);
+    return mod;
+}
+
+// The thread state of the thread [ident], or NULL if it has finished.
+static ThreadState *thread_by_ident(VM *vm, unsigned long ident) {
+    for (ThreadState *t = vm->threads; t; t = t->next)
+        if (t->ident == ident)
+            return t;
     return NULL;
+}
+
+// Another thread is running the body of module [mod]: wait until it has finished, as
+// CPython's per-module import locks make a thread wait, so that no thread sees a half-made
+// module. Two threads importing each other's module would wait forever: as in CPython, a
+// thread whose wait would close such a cycle takes the partial module instead. [mod] stays
+// referenced by the caller.
+static void wait_for_module(ThreadState *ts, MiniObject *mod) {
+    MiniModule *m = (MiniModule *)mod;
+    ts->importing_wait = mod;
+    while (m->initializing && m->initializing != ts->ident) {
+        ThreadState *other = thread_by_ident(ts->vm, m->initializing);
+        if (!other)
+            break; // the importing thread died (fork, or its state was lost)
+        // A cycle: the importer waits (maybe through others) for a module this thread runs.
+        bool cycle = false;
+        for (int hops = 0; other && other->importing_wait && hops < 64; hops++) {
+            unsigned long owner = ((MiniModule *)other->importing_wait)->initializing;
+            if (owner == ts->ident) {
+                cycle = true;
+                break;
+            }
+            other = owner ? thread_by_ident(ts->vm, owner) : NULL;
+        }
+        if (cycle)
+            break;
+        // The importing thread needs the GIL to finish: give it up for a moment.
+        MINI_BEGIN_ALLOW_THREADS
+        struct timespec pause = {0, 100000};
+        nanosleep(&pause, NULL);
+        MINI_END_ALLOW_THREADS
+    }
+    ts->importing_wait = NULL;
 }
 
 // Imports the module of absolute dotted [name] (its parents first) and returns it.
@@ -260,7 +345,10 @@ static MiniObject *find_and_load(MiniObject *name) {
             MiniObject *msg = str_from_format("import of %U halted; None in sys.modules", name);
             return raise_not_found(msg, name);
         }
-        return mini_newref(mod);
+        MINI_INCREF(mod);
+        if (module_is_initializing(mod) && ((MiniModule *)mod)->initializing != mini_ts->ident)
+            wait_for_module(mini_ts, mod);
+        return mod;
     }
     if (mini_error_occurred())
         return NULL;

@@ -11,6 +11,7 @@
 // file that cannot be opened; sys.exit(n) gives n. An uncaught KeyboardInterrupt (Ctrl-C) prints
 // its traceback, then the process ends by SIGINT, as CPython's does, so a shell sees 130.
 
+#include <errno.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,12 +55,22 @@ static int usage_error(const char *fmt, const char *what) {
     return 2;
 }
 
-// Reads all of standard input into a malloc'd buffer.
+// Reads all of standard input into a malloc'd buffer. NULL when out of memory, or with an
+// exception pending when a signal handler raised (Ctrl-C while the program is typed in).
 static char *read_stdin(size_t *len) {
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap + 1);
     while (buf) {
         ssize_t got = read(0, buf + n, cap - n);
+        if (got < 0 && errno == EINTR) {
+            // SIGINT has the interpreter's handler already: run it rather than take the
+            // interrupted read for the end of the program.
+            if (!mini_signals_run_pending(mini_ts)) {
+                free(buf);
+                return NULL;
+            }
+            continue;
+        }
         if (got <= 0)
             break;
         n += (size_t)got;
@@ -218,7 +229,11 @@ int main(int argc, char **argv) {
     } else {
         size_t len = 0;
         char *src = read_stdin(&len);
-        if (!src) {
+        if (!src && mini_error_occurred()) {
+            vm->unhandled_keyboard_interrupt =
+                mini_type(mini_ts->curexc) == mini_exc_KeyboardInterrupt;
+            status = mini_handle_uncaught();
+        } else if (!src) {
             fprintf(stderr, "mini: cannot read standard input\n");
             status = 1;
         } else {

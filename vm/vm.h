@@ -228,6 +228,9 @@ typedef struct ThreadState {
     // its --switch-every ticket while it waits.
     struct GilThreadStats *gil_stats;
     uint64_t gil_ticket;
+    // (vm/import.c) The module (borrowed) whose import by another thread this thread waits
+    // for, or NULL; read by other threads (under the GIL) to detect a deadlock.
+    MiniObject *importing_wait;
     // (stdlib/thread.c) The lock threading's join() waits on (_thread._set_sentinel): held
     // while the thread runs, released once its state is gone. Owned, or NULL.
     MiniObject *sentinel;
