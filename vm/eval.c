@@ -1281,7 +1281,7 @@ static NOINLINE int yield_from_send(MiniObject *it, MiniObject *v, MiniObject **
 // Runs the breaker at a check point; the registers are saved first since it may run code.
 #define CHECK_BREAKER()                                                                          \
     do {                                                                                         \
-        if (UNLIKELY(ts->eval_breaker)) {                                                        \
+        if (UNLIKELY(__atomic_load_n(&ts->eval_breaker, __ATOMIC_RELAXED))) {                    \
             f->ip = ip;                                                                          \
             f->sp = sp;                                                                          \
             if (!eval_handle_breaker(ts))                                                        \

@@ -191,7 +191,7 @@ static void take_locked(Gil *gil, ThreadState *ts, bool after_io) {
         gil->nwaiting--;
         waited = now_ns() - start;
     }
-    if (vm->finalizing && ts != vm->main_thread) {
+    if (__atomic_load_n(&vm->finalizing, __ATOMIC_SEQ_CST) && ts != vm->main_thread) {
         // The VM is being torn down (a daemon thread woke up): leave without taking the GIL.
         if (gil->switch_every)
             gil->serving++;
@@ -231,7 +231,7 @@ void gil_take(ThreadState *ts, bool after_io) {
     int saved_errno = errno;
     VM *vm = ts->vm;
     Gil *gil = &vm->gil;
-    if (vm->finalizing && ts != vm->main_thread)
+    if (__atomic_load_n(&vm->finalizing, __ATOMIC_SEQ_CST) && ts != vm->main_thread)
         pthread_exit(NULL);
     pthread_mutex_lock(&gil->mutex);
     if (gil->switch_every)

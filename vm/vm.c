@@ -217,7 +217,7 @@ void vm_free(VM *vm) {
     }
     // From here on a daemon thread that tries to run (it wakes from a sleep, or the GIL is let
     // go around a write below) exits instead (gil_take).
-    vm->finalizing = true;
+    __atomic_store_n(&vm->finalizing, true, __ATOMIC_SEQ_CST);
     // (gc.c) Modules go as in CPython: the garbage cycles are collected while everything is
     // intact, then each module leaves sys.modules and its namespace goes (by refcount, or by
     // a collection when it is in a cycle, its finalizers seeing every name bound); builtins
@@ -236,7 +236,9 @@ void vm_free(VM *vm) {
     if (vm->nthreads > 0) {
         // Daemon threads are still alive, blocked or about to block on the GIL, and they hold
         // pointers to their thread states and to the VM: those stay allocated until the
-        // process ends. Only the main thread's state goes.
+        // process ends. Only the main thread's state goes, once no waiter can name it as
+        // the GIL's holder (a waiter writes to the holder's eval breaker).
+        gil_forget_holder(vm->main_thread);
         threadstate_free(vm->main_thread);
         return;
     }

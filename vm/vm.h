@@ -272,7 +272,7 @@ struct VM {
     size_t thread_stack_size;
     // Set once the main thread is tearing the VM down: threads that then try to take the
     // GIL (daemon threads) exit at once instead of running on a dying VM.
-    volatile bool finalizing;
+    bool finalizing; // read and written with __atomic builtins
     // Moves on in the child at every fork(): interpreter-internal pthread locks (a file's
     // stream lock) remember the generation they were made in and re-create themselves when
     // it differs, since a thread that no longer exists may have held them.
