@@ -768,7 +768,7 @@ static Expr *parse_number(Parser *p, Token *t) {
         p->error = true;
         return NULL;
     }
-    mini_make_immortal(value);
+    mini_make_immortal_vm(value); // (gc) vm_free releases it
     return new_constant(p, value, pos_tokens(t, t));
 }
 
@@ -1061,7 +1061,7 @@ static Expr *new_str_constant(Parser *p, const char *s, size_t n, SrcPos pos) {
         p->error = true;
         return NULL;
     }
-    mini_make_immortal(v);
+    mini_make_immortal_vm(v); // (gc) vm_free releases it
     return new_constant(p, v, pos);
 }
 
@@ -1398,7 +1398,7 @@ static Expr *parse_strings(Parser *p) {
         MiniObject *v = bytes_new(bytes.data ? bytes.data : "", bytes.len);
         if (!v)
             return memory_error(p);
-        mini_make_immortal(v);
+        mini_make_immortal_vm(v); // (gc) vm_free releases it
         return new_constant(p, v, st.pos);
     }
     if (!st.fmode)

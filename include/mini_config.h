@@ -35,9 +35,19 @@
 #endif
 
 // How deep C code may recurse into itself (repr of nested lists, calls from C back into mini)
-// before RecursionError, whatever the recursion limit says; keeps the C stack safe.
+// before RecursionError, whatever the recursion limit says; keeps the C stack safe. That is
+// for the main thread's 8 MiB stack; a thread started by _thread gets one level per
+// MINI_C_STACK_PER_LEVEL bytes of its stack, at most this many.
 #ifndef MINI_C_RECURSION_LIMIT
 #define MINI_C_RECURSION_LIMIT 4000
+#endif
+#ifndef MINI_C_STACK_PER_LEVEL
+#define MINI_C_STACK_PER_LEVEL 2048
+#endif
+// The smallest C stack a thread gets, whatever _thread.stack_size() asked for (CPython accepts
+// 32 KiB, too little for the compiler's recursion): the stack is only reserved address space.
+#ifndef MINI_MIN_THREAD_STACK
+#define MINI_MIN_THREAD_STACK (1024 * 1024)
 #endif
 
 // Cache type attribute lookups in the eval loop (LOAD_ATTR, LOAD_METHOD, STORE_ATTR), keyed

@@ -415,13 +415,45 @@ static void clear_namespace(MiniObject *d) {
     }
 }
 
+static int visit_move_to_tail(MiniObject *o, void *arg) {
+    GcHead *heap = arg;
+    if (!MINI_IS_PTR(o) || o->refcnt >= MINI_IMMORTAL || !(o->type->flags & MINI_TPFLAG_GC))
+        return 0;
+    GcHead *g = MINI_GC_HEAD(o);
+    if (g->next && !(g->gc_refs & GC_COLLECTING)) {
+        g->gc_refs |= GC_COLLECTING;
+        gclist_move(g, heap);
+    }
+    return 0;
+}
+
+// Puts [root] and every container it reaches at the end of the heap, in breadth-first order
+// from it. When those become garbage together, the collector meets them - and runs their
+// finalizers - in that order: for a module namespace, the order of its names.
+static void order_from(VM *vm, MiniObject *root) {
+    GcHead *heap = &vm->gc_list;
+    // A marker node (no object behind it) stays in front of the moved ones; only moved
+    // containers are traversed, and each moves once.
+    GcHead mark;
+    gclist_append(&mark, heap);
+    visit_move_to_tail(root, heap);
+    for (GcHead *g = mark.next; g != heap; g = g->next)
+        traverse(MINI_GC_OBJ(g), visit_move_to_tail, heap);
+    for (GcHead *g = mark.next; g != heap; g = g->next)
+        g->gc_refs &= ~GC_COLLECTING;
+    mark.prev->next = mark.next;
+    mark.next->prev = mark.prev;
+}
+
 void gc_finalize_modules(VM *vm) {
     // Garbage made while the program ran goes first, in an interpreter that is still whole.
-    // (This collection also leaves the objects a module namespace holds in the order of the
-    // namespace: a dict that nothing outside the containers refers to is scanned after its
-    // values, which then move behind it as they are found reachable. CPython's finalizers run
-    // in that order below, and so do mini's.)
     gc_collect(vm);
+    // CPython's finalizers below run in the order of __main__'s names (there that collection
+    // happens to leave the namespace's objects in its order); mini's do too.
+    if (vm->main_module && MINI_IS_PTR(vm->main_module) &&
+        mini_isinstance_type(vm->main_module, &mini_module_type) &&
+        ((MiniModule *)vm->main_module)->dict)
+        order_from(vm, ((MiniModule *)vm->main_module)->dict);
     // Take every module out of sys.modules. One that nothing else holds dies now, and its
     // namespace with it unless it is in a cycle - as soon as a function is defined in a
     // module, it is. The collection then finds the namespace and all that only it holds

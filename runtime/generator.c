@@ -80,7 +80,7 @@ GenResult generator_send(MiniGenerator *gen, MiniObject *arg, bool exc, MiniObje
         break;
     }
     if (ts->recursion_depth >= ts->vm->recursion_limit ||
-        ts->c_recursion_depth >= MINI_C_RECURSION_LIMIT) {
+        ts->c_recursion_depth >= ts->c_recursion_limit) {
         mini_raise_str(mini_exc_RecursionError, "maximum recursion depth exceeded");
         return GEN_RESULT_ERROR;
     }

@@ -128,6 +128,39 @@ void mini_gc_untrack(MiniObject *o) {
     }
 }
 
+void mini_make_immortal_vm(MiniObject *o) {
+    if (!MINI_IS_PTR(o) || o->refcnt >= MINI_IMMORTAL)
+        return;
+    mini_make_immortal(o);
+    ThreadState *ts = mini_ts;
+    if (!ts)
+        return;
+    VM *vm = ts->vm;
+    if (vm->nimmortals == vm->immortals_cap) {
+        size_t cap = vm->immortals_cap ? vm->immortals_cap * 2 : 256;
+        MiniObject **n = realloc(vm->immortals, cap * sizeof(MiniObject *));
+        if (!n)
+            return; // It only lives on until the process ends; nothing to raise.
+        vm->immortals = n;
+        vm->immortals_cap = cap;
+    }
+    vm->immortals[vm->nimmortals++] = o;
+}
+
+void mini_vm_free_immortals(VM *vm) {
+    // Last made, first freed: a container goes before what it holds, and the release of its
+    // references (a no-op on immortals) still finds those objects in place.
+    while (vm->nimmortals > 0) {
+        MiniObject *o = vm->immortals[--vm->nimmortals];
+        if (o->type == &mini_str_type && ((MiniStr *)o)->interned)
+            continue; // the process-wide table of interned strings holds it now
+        mini_dealloc(o);
+    }
+    free(vm->immortals);
+    vm->immortals = NULL;
+    vm->immortals_cap = 0;
+}
+
 void mini_gc_track(MiniObject *o) {
     GcHead *g = MINI_GC_HEAD(o);
     if (g->next)

@@ -229,6 +229,13 @@ void gc_update_trigger(struct VM *vm);
 // then no more.
 void gc_vm_init(struct VM *vm);
 void gc_vm_fini(struct VM *vm);
+// Makes [o] immortal for the life of the running VM rather than of the process: code objects
+// and their constants (vm/code.c, compiler/parser.c). vm_free() frees them at its very end,
+// with mini_vm_free_immortals(), in the reverse order of these calls: a container must be made
+// immortal after the objects it holds. A str that was interned meanwhile belongs to the
+// process-wide table and stays. Without a VM (no thread state) it is mini_make_immortal().
+void mini_make_immortal_vm(MiniObject *o);
+void mini_vm_free_immortals(struct VM *vm);
 // vm_free() calls it to tear the modules down as CPython's Py_FinalizeEx does: a collection
 // while everything is intact, then every module leaves sys.modules (and __main__ the VM) and
 // a collection reclaims the namespaces that are in cycles (their finalizers run with every

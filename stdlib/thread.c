@@ -504,8 +504,19 @@ static MiniObject *thread_start_new_thread(MiniObject *self, MiniObject *const *
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (vm->thread_stack_size)
-        pthread_attr_setstacksize(&attr, vm->thread_stack_size);
+    // The C stack: what stack_size() asked for, but never less than MINI_MIN_THREAD_STACK;
+    // how deep C code may recurse in the thread follows from it, so that a deep repr raises
+    // RecursionError instead of overflowing a small stack.
+    size_t stack = 0;
+    if (vm->thread_stack_size) {
+        stack = vm->thread_stack_size < MINI_MIN_THREAD_STACK ? MINI_MIN_THREAD_STACK
+                                                              : vm->thread_stack_size;
+        pthread_attr_setstacksize(&attr, stack);
+    } else {
+        pthread_attr_getstacksize(&attr, &stack);
+    }
+    size_t levels = stack / MINI_C_STACK_PER_LEVEL;
+    ts->c_recursion_limit = levels < MINI_C_RECURSION_LIMIT ? (int)levels : MINI_C_RECURSION_LIMIT;
     // The new thread inherits the signal mask in force when it is created.
     sigset_t block, old;
     async_signals(&block);

@@ -36,7 +36,7 @@ const OpArgKind opcode_argkinds[OP__COUNT] = {
 static void immortalize(MiniObject *o) {
     if (!MINI_IS_PTR(o) || o->refcnt >= MINI_IMMORTAL)
         return;
-    mini_make_immortal(o);
+    mini_make_immortal_vm(o); // (gc) vm_free releases it
     if (o->type->flags & MINI_TPFLAG_GC)
         mini_gc_untrack(o);
 }
@@ -147,9 +147,10 @@ CodeObject *code_new(uint32_t *code, uint32_t *lines, size_t ncode, MiniObject *
     intern_tuple(co->varnames);
     intern_tuple(co->cellvars);
     intern_tuple(co->freevars);
-    immortalize(co->consts);
+    // The items before their tuple: vm_free releases these in the reverse order.
     for (size_t i = 0; i < TUPLE_SIZE(co->consts); i++)
         immortalize(TUPLE_GET(co->consts, i));
+    immortalize(co->consts);
     immortalize(co->names);
     immortalize(co->varnames);
     immortalize(co->cellvars);
@@ -157,7 +158,7 @@ CodeObject *code_new(uint32_t *code, uint32_t *lines, size_t ncode, MiniObject *
     immortalize(co->name);
     immortalize(co->qualname);
     immortalize(co->filename);
-    mini_make_immortal((MiniObject *)co);
+    mini_make_immortal_vm((MiniObject *)co);
 
     if (!compute_cell2arg(co))
         return NULL; // The code object is immortal: it simply stays unused.
@@ -193,6 +194,7 @@ static void code_dealloc(MiniObject *self) {
     mini_free(co->code);
     mini_free(co->lines);
     mini_free(co->cell2arg);
+    mini_free(co->attr_hints);
     mini_object_free(self);
 }
 

@@ -98,7 +98,7 @@ static MiniObject *raise_recursion(const char *where) {
 bool mini_enter_recursive_call(const char *where) {
     ThreadState *ts = mini_ts;
     if (UNLIKELY(ts->recursion_depth >= ts->vm->recursion_limit ||
-                 ts->c_recursion_depth >= MINI_C_RECURSION_LIMIT)) {
+                 ts->c_recursion_depth >= ts->c_recursion_limit)) {
         raise_recursion(where ? where : "");
         return false;
     }
@@ -489,7 +489,7 @@ MiniObject *eval_call_function(MiniObject *func, MiniObject *const *args, size_t
     if (fn->code->flags & CO_GENERATOR)
         return generator_new(fn, args, nargs, kwnames);
     ThreadState *ts = mini_ts;
-    if (UNLIKELY(ts->c_recursion_depth >= MINI_C_RECURSION_LIMIT))
+    if (UNLIKELY(ts->c_recursion_depth >= ts->c_recursion_limit))
         return raise_recursion("");
     Frame *nf = push_call_frame(ts, fn, args, nargs, kwnames);
     if (!nf)
@@ -501,7 +501,7 @@ MiniObject *eval_call_function(MiniObject *func, MiniObject *const *args, size_t
 MiniObject *eval_code(CodeObject *code, MiniObject *globals, MiniObject *locals) {
     ThreadState *ts = mini_ts;
     if (UNLIKELY(ts->recursion_depth >= ts->vm->recursion_limit ||
-                 ts->c_recursion_depth >= MINI_C_RECURSION_LIMIT))
+                 ts->c_recursion_depth >= ts->c_recursion_limit))
         return raise_recursion("");
     if (code->nfrees > 0)
         return mini_raise_str(mini_exc_TypeError,
@@ -524,7 +524,7 @@ MiniObject *eval_class_body(MiniObject *func, MiniObject *locals) {
     MiniFunction *fn = (MiniFunction *)func;
     ThreadState *ts = mini_ts;
     if (UNLIKELY(ts->recursion_depth >= ts->vm->recursion_limit ||
-                 ts->c_recursion_depth >= MINI_C_RECURSION_LIMIT))
+                 ts->c_recursion_depth >= ts->c_recursion_limit))
         return raise_recursion("");
     Frame *nf = frame_push(ts, fn->code);
     if (!nf)

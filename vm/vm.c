@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "../stdlib/stdlib.h"
 
@@ -93,6 +94,7 @@ ThreadState *threadstate_new(VM *vm) {
     if (!ts)
         return NULL;
     ts->vm = vm;
+    ts->c_recursion_limit = MINI_C_RECURSION_LIMIT;
     ts->exc_info = &ts->exc_base;
     ts->ident = (unsigned long)pthread_self();
     ts->next = vm->threads;
@@ -149,6 +151,11 @@ VM *vm_new(int argc, char **argv) {
     }
     vm->main_thread = ts;
     mini_ts = ts;
+    // A main thread run with a small stack (`ulimit -s 256`) gets a lower C recursion limit.
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur / MINI_C_STACK_PER_LEVEL < MINI_C_RECURSION_LIMIT)
+        ts->c_recursion_limit = (int)(rl.rlim_cur / MINI_C_STACK_PER_LEVEL);
     // The main thread holds the GIL from the start; it lets go only around blocking calls
     // and at check points where another thread asks for it.
     gil_take(ts, false);
@@ -244,6 +251,7 @@ void vm_free(VM *vm) {
     }
     while (vm->threads)
         threadstate_free(vm->threads);
+    mini_vm_free_immortals(vm); // (object.c) code objects and constants, now unused
     gil_destroy(&vm->gil);
     free(vm);
 }

@@ -207,6 +207,7 @@ typedef struct ThreadState {
     ExcInfo exc_base;        // the bottom of that chain
     int recursion_depth;     // frames + C re-entries, checked against vm->recursion_limit
     int c_recursion_depth;   // C-level nesting (repr of deep lists, ...)
+    int c_recursion_limit;   // its limit, from the size of the thread's C stack
     volatile uint32_t eval_breaker; // BREAK_* bits, read at check points
     FrameChunk *chunk;       // the frame stack
     MiniObject *repr_active; // list of containers whose repr is in progress (mini_repr_enter)
@@ -313,6 +314,10 @@ struct VM {
     size_t gc_long_lived;
     size_t gc_collections, gc_collected;
     MiniObject *gc_garbage, *gc_callbacks;
+    // (runtime/object.c) The objects mini_make_immortal_vm() made immortal (code objects and
+    // their constants), in order, for vm_free to release last. A malloc'd array.
+    MiniObject **immortals;
+    size_t nimmortals, immortals_cap;
 };
 
 // Makes the VM's preallocated MemoryError (exception.c). vm_new() calls it once the builtin
