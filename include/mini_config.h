@@ -77,6 +77,13 @@
 #define MINI_MAX_ALLOC ((size_t)1 << 36)
 #endif
 
+// Stress-test the cycle collector (runtime/gc.c): when N > 0, a collection runs every N
+// container allocations, whatever gc.set_threshold() or gc.disable() say, so that a container
+// left inconsistent across an allocation shows up at once (build with -DMINI_GC_STRESS=1).
+#ifndef MINI_GC_STRESS
+#define MINI_GC_STRESS 0
+#endif
+
 // Extra consistency checks (refcount underflow, type asserts). Meson turns it on for debug.
 #ifndef MINI_DEBUG
 #define MINI_DEBUG 0

@@ -239,6 +239,11 @@ static ssize_t sys_read_some(int fd, char *p, size_t n) {
 // anew the first time the child uses it.
 static void lock_check_fork(MiniFile *f, ThreadState *ts) {
     if (f->lock_gen != ts->vm->fork_generation) {
+        // Another thread was writing when the process forked: the flush before fork() had
+        // to skip this file, and its pending bytes belong to the parent, which writes them.
+        // Writing them here too would print them twice.
+        if (f->lock_owner && f->lock_owner != ts)
+            f->wlen = 0;
         pthread_mutex_init(&f->lock, NULL);
         f->lock_owner = NULL;
         f->lock_depth = 0;
@@ -1151,10 +1156,14 @@ MiniObject *file_open(MiniObject *self, MiniObject *const *args, size_t nargs,
             }
             fd = (int)v;
         } else {
+            // open(2) may block (a FIFO waits for its other end): without the GIL. [path] is
+            // immutable and referenced here, so its bytes stay put meanwhile.
             const char *cpath = str_check(path) ? STR_DATA(path) : ((MiniBytes *)path)->data;
+            MINI_BEGIN_ALLOW_THREADS
             do {
                 fd = open(cpath, flags, 0666);
             } while (fd < 0 && errno == EINTR);
+            MINI_END_ALLOW_THREADS
             if (fd < 0) {
                 int err = errno;
                 MINI_DECREF(path);

@@ -319,6 +319,10 @@ static void invoke_callbacks(VM *vm, const char *phase, size_t collected) {
 
 // Sets the allocation count at which mini_gc_alloc() calls gc_collect_on_threshold().
 void gc_update_trigger(VM *vm) {
+    if (MINI_GC_STRESS > 0 && vm->gc_ready) {
+        vm->gc_trigger = MINI_GC_STRESS;
+        return;
+    }
     if (!vm->gc_ready || !vm->gc_enabled || vm->gc_threshold[0] <= 0) {
         vm->gc_trigger = SIZE_MAX;
         return;

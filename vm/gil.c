@@ -102,7 +102,7 @@ static bool make_locks(Gil *gil) {
 
 bool gil_init(Gil *gil) {
     gil->locked = false;
-    gil->holder = gil->last_holder = gil->handoff = NULL;
+    gil->holder = gil->last_holder = NULL;
     gil->switch_number = 0;
     gil->interval_ns = MINI_SWITCH_INTERVAL_NS;
     gil->switch_every = 0;
@@ -202,6 +202,7 @@ static void take_locked(Gil *gil, ThreadState *ts, bool after_io) {
     }
     gil->locked = true;
     gil->holder = ts;
+    gil->check_count = 0; // --switch-every: every holder gets N check points
     if (gil->last_holder != ts)
         gil->switches++;
     gil->last_holder = ts;
@@ -314,6 +315,7 @@ void gil_check_point(ThreadState *ts) {
 }
 
 void gil_yield(ThreadState *ts) {
+    int saved_errno = errno;
     Gil *gil = &ts->vm->gil;
     pthread_mutex_lock(&gil->mutex);
     if (gil->nwaiting == 0) {
@@ -324,29 +326,36 @@ void gil_yield(ThreadState *ts) {
     if (ts->gil_stats)
         ts->gil_stats->voluntary_drops++;
     hand_over(gil, ts);
+    errno = saved_errno;
 }
 
 void gil_forget_holder(ThreadState *ts) {
+    int saved_errno = errno;
     Gil *gil = &ts->vm->gil;
     pthread_mutex_lock(&gil->mutex);
     GilThreadStats *st = stats_of(gil, ts);
     if (st) {
+        // The thread's last drop (gil_drop_exiting, which counts it in the totals).
         st->hold_ns += now_ns() - st->hold_start;
         st->hold_start = now_ns();
+        st->voluntary_drops++;
     }
     if (gil->holder == ts)
         gil->holder = NULL;
     ts->gil_stats = NULL;
     pthread_mutex_unlock(&gil->mutex);
+    errno = saved_errno;
 }
 
 void gil_drop_exiting(Gil *gil) {
+    int saved_errno = errno;
     pthread_mutex_lock(&gil->mutex);
     gil->locked = false;
     gil->holder = NULL;
     gil->voluntary_drops++;
     pthread_cond_broadcast(&gil->cond);
     pthread_mutex_unlock(&gil->mutex);
+    errno = saved_errno;
 }
 
 void gil_after_fork(ThreadState *ts) {
@@ -356,7 +365,6 @@ void gil_after_fork(ThreadState *ts) {
     make_locks(gil);
     gil->locked = true;
     gil->holder = gil->last_holder = ts;
-    gil->handoff = NULL;
     gil->nwaiting = 0;
     gil->check_count = 0;
     gil->next_ticket = gil->serving = 0;

@@ -39,7 +39,6 @@ typedef struct Gil {
     int nwaiting;           // threads waiting to take the GIL
     // --switch-every's FIFO: every waiter draws a ticket; the GIL goes to the lowest one.
     uint64_t next_ticket, serving;
-    struct ThreadState *handoff; // the waiter a hand-over is for (NULL: anyone may take it)
     // Totals (sys._gil_stats()).
     uint64_t switches, forced_drops, voluntary_drops, acquisitions, wait_ns;
     GilThreadStats *stats_list; // every thread's figures, finished threads included

@@ -239,6 +239,11 @@ void vm_free(VM *vm) {
     MINI_CLEAR(vm->argv);
     MINI_CLEAR(vm->memory_error);
     MINI_CLEAR(vm->io_unsupported_operation);
+    // (gc) os.register_at_fork's hooks: they hold functions, and so the namespaces of the
+    // modules that defined them.
+    MINI_CLEAR(vm->fork_before);
+    MINI_CLEAR(vm->fork_after_in_parent);
+    MINI_CLEAR(vm->fork_after_in_child);
     gc_vm_fini(vm); // (gc.c) a last collection (sys and builtins are gone now), then no more
     if (vm->nthreads > 0) {
         // Daemon threads are still alive, blocked or about to block on the GIL, and they hold

@@ -233,7 +233,8 @@ typedef struct ThreadState {
     // for, or NULL; read by other threads (under the GIL) to detect a deadlock.
     MiniObject *importing_wait;
     // (stdlib/thread.c) The lock threading's join() waits on (_thread._set_sentinel): held
-    // while the thread runs, released once its state is gone. Owned, or NULL.
+    // while the thread runs, released when it has finished (just before its state is freed). Owned,
+    // or NULL.
     MiniObject *sentinel;
 } ThreadState;
 

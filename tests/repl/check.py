@@ -153,8 +153,9 @@ check("ctrl-c", missing is None and status == 0, f"missing {missing!r}, status {
 # Ctrl-C while a statement runs raises KeyboardInterrupt in it: a traceback, then the prompt
 # again, with the session's state intact.
 text, status = run_session(["n > 0", "6 * 7"], interrupt=["n = 0", "while True: n += 1", ""])
-missing = in_order(text, ["Traceback (most recent call last):", '  File "<stdin>", line 1, in <module>',
-                          "KeyboardInterrupt", ">>> ", "True\n", "42\n"])
+missing = in_order(text, ["Traceback (most recent call last):",
+                          '  File "<stdin>", line 1, in <module>', "KeyboardInterrupt", ">>> ",
+                          "True\n", "42\n"])
 check("ctrl-c while running", missing is None and status == 0,
       f"missing {missing!r}, status {status} in:\n{text}")
 

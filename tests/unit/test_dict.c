@@ -27,7 +27,9 @@ END_TEST
 START_TEST(equal_numbers_are_one_key) {
     MiniObject *d = dict_new();
     MiniObject *one_f = float_new(1.0);
-    dict_set(d, int_from_i64(1), str_from_cstr("int"));
+    MiniObject *s = str_from_cstr("int");
+    dict_set(d, int_from_i64(1), s); // dict_set borrows: the test keeps its own reference
+    MINI_DECREF(s);
     dict_set(d, one_f, MINI_NONE);
     dict_set(d, MINI_TRUE, MINI_FALSE);
     ck_assert_uint_eq(dict_size(d), 1);
