@@ -419,28 +419,8 @@ static MiniObject *raise_itimer_error(int err) {
 // CPython converts setitimer's arguments. False with an exception.
 static bool timeval_arg(MiniObject *o, struct timeval *tv) {
     double d;
-    if (float_check(o)) {
-        d = float_as_double(o);
-        if (isnan(d)) {
-            mini_raise_str(mini_exc_ValueError, "Invalid value NaN (not a number)");
-            return false;
-        }
-    } else {
-        MiniObject *i = mini_index(o);
-        if (!i)
-            return false;
-        int64_t v;
-        bool ok = int_as_i64(i, &v);
-        MINI_DECREF(i);
-        if (!ok || v > INT64_MAX / 1000000000 || v < INT64_MIN / 1000000000) {
-            if (mini_error_occurred())
-                mini_error_clear();
-            mini_raise_str(mini_exc_OverflowError,
-                           "timestamp too large to convert to C _PyTime_t");
-            return false;
-        }
-        d = (double)v;
-    }
+    if (!time_seconds_arg(o, &d))
+        return false;
     double us = ceil(d * 1e6);
     if (!(fabs(us) < 9.2e18 / 1000)) {
         mini_raise_str(mini_exc_OverflowError, "timestamp too large to convert to C _PyTime_t");

@@ -24,6 +24,14 @@ MiniObject *dis_init(VM *vm);    // dis.c
 MiniObject *gc_init(VM *vm);     // gcmodule.c: the cycle collector's module (runtime/gc.c)
 MiniObject *thread_init(VM *vm); // thread.c: the _thread module
 MiniObject *signal_init(VM *vm); // signal.c: the _signal module (lib/signal.py wraps it)
+// (time.c) A number of seconds given to time.sleep(), a lock's timeout or signal.setitimer():
+// a float, or an int (or an object with __index__). NaN raises ValueError "Invalid value NaN
+// (not a number)"; too many seconds for a count of nanoseconds in 64 bits raises OverflowError,
+// "timestamp too large to convert to C _PyTime_t" for an int and "timestamp out of range for
+// platform time_t" for a float, as CPython's _PyTime_FromSecondsObject does. False with an
+// exception pending.
+bool time_seconds_arg(MiniObject *o, double *seconds);
+
 // Loads the C module [name] (a str) into sys.modules if it is one of them. Borrowed reference
 // to the module; NULL with no exception when [name] is not a C module, or NULL with an
 // exception when its init failed.

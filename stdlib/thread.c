@@ -78,31 +78,8 @@ static bool parse_acquire_args(MiniObject *const *args, size_t nargs, MiniObject
         return false;
     double timeout = -1;
     if (a[1]) {
-        if (float_check(a[1])) {
-            timeout = float_as_double(a[1]);
-            if (isnan(timeout))
-                return mini_raise_str(mini_exc_ValueError, "Invalid value NaN (not a number)"),
-                       false;
-        } else {
-            MiniObject *i = mini_index(a[1]);
-            if (!i)
-                return false;
-            int64_t v;
-            bool ok = int_as_i64(i, &v);
-            MINI_DECREF(i);
-            if (!ok || v > INT64_MAX / 1000000000 || v < INT64_MIN / 1000000000) {
-                if (mini_error_occurred())
-                    mini_error_clear();
-                mini_raise_str(mini_exc_OverflowError,
-                               "timestamp too large to convert to C _PyTime_t");
-                return false;
-            }
-            timeout = (double)v;
-        }
-        if (timeout * 1e9 >= 9223372036854775808.0 || timeout * 1e9 <= -9223372036854775808.0) {
-            mini_raise_str(mini_exc_OverflowError, "timestamp too large to convert to C _PyTime_t");
+        if (!time_seconds_arg(a[1], &timeout))
             return false;
-        }
     }
     if (!blocking && timeout != -1) {
         mini_raise_str(mini_exc_ValueError, "can't specify a timeout for a non-blocking call");

@@ -404,42 +404,51 @@ static bool sleep_ns(int64_t ns) {
     }
 }
 
+bool time_seconds_arg(MiniObject *o, double *seconds) {
+    if (float_check(o)) {
+        *seconds = float_as_double(o);
+        if (isnan(*seconds)) {
+            mini_raise_str(mini_exc_ValueError, "Invalid value NaN (not a number)");
+            return false;
+        }
+        if (!(fabs(*seconds * 1e9) < 9223372036854775808.0)) {
+            mini_raise_str(mini_exc_OverflowError, "timestamp out of range for platform time_t");
+            return false;
+        }
+        return true;
+    }
+    MiniObject *i = mini_index(o);
+    if (!i)
+        return false;
+    int64_t v;
+    bool ok = int_as_i64(i, &v);
+    MINI_DECREF(i);
+    if (!ok || v > INT64_MAX / 1000000000 || v < INT64_MIN / 1000000000) {
+        if (mini_error_occurred())
+            mini_error_clear();
+        mini_raise_str(mini_exc_OverflowError, "timestamp too large to convert to C _PyTime_t");
+        return false;
+    }
+    *seconds = (double)v;
+    return true;
+}
+
 static MiniObject *time_sleep(MiniObject *self, MiniObject *const *args, size_t nargs,
                               MiniObject *kwnames) {
     (void)self;
     if (!one_arg("time.sleep", nargs, kwnames))
         return NULL;
-    MiniObject *obj = args[0];
-    int64_t ns;
-    if (float_check(obj)) {
-        double d = float_as_double(obj);
-        if (isnan(d))
-            return mini_raise_str(mini_exc_ValueError, "Invalid value NaN (not a number)");
-        if (d < 0)
-            return mini_raise_str(mini_exc_ValueError, "sleep length must be non-negative");
-        // Rounded up, as CPython rounds timeouts, so that a sleep never ends early.
-        d = ceil(d * 1e9);
-        if (!(d < 9223372036854775808.0))
-            return mini_raise_str(mini_exc_OverflowError,
-                                  "timestamp too large to convert to C _PyTime_t");
-        ns = (int64_t)d;
-    } else {
-        MiniObject *i = mini_index(obj);
-        if (!i)
-            return NULL;
-        int64_t v;
-        bool ok = int_as_i64(i, &v);
-        MINI_DECREF(i);
-        if (!ok || v > INT64_MAX / 1000000000 || v < INT64_MIN / 1000000000) {
-            if (mini_error_occurred())
-                mini_error_clear();
-            return mini_raise_str(mini_exc_OverflowError,
-                                  "timestamp too large to convert to C _PyTime_t");
-        }
-        if (v < 0)
-            return mini_raise_str(mini_exc_ValueError, "sleep length must be non-negative");
-        ns = v * 1000000000;
-    }
+    double d;
+    if (!time_seconds_arg(args[0], &d))
+        return NULL;
+    if (d < 0)
+        return mini_raise_str(mini_exc_ValueError, "sleep length must be non-negative");
+    // Rounded up, as CPython rounds timeouts, so that a sleep never ends early.
+    d = ceil(d * 1e9);
+    if (!(d < 9223372036854775808.0))
+        return mini_raise_str(mini_exc_OverflowError,
+                              "timestamp too large to convert to C _PyTime_t");
+    int64_t ns = (int64_t)d;
     if (!sleep_ns(ns))
         return NULL;
     return MINI_NONE;
