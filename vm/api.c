@@ -91,14 +91,8 @@ MiniObject *mini_make_main_module(VM *vm, const char *file) {
         return NULL;
     }
     if (file) {
-        // As CPython 3.9+: the script's path made absolute by prefixing the current directory
-        // (not normalised: `mini ./x.py` gives "/cwd/./x.py"); sys.argv[0] stays as given.
-        MiniObject *f;
-        char cwd[4096];
-        if (file[0] != '/' && getcwd(cwd, sizeof cwd))
-            f = str_from_format("%s/%s", cwd, file);
-        else
-            f = str_decode_utf8(file, strlen(file));
+        // (mini_run_file has made a script's path absolute, as CPython does.)
+        MiniObject *f = str_decode_utf8(file, strlen(file));
         if (!f || dict_set(globals, MINI_ID(__file__), f) < 0) {
             MINI_XDECREF(f);
             MINI_DECREF(mod);
@@ -194,7 +188,19 @@ int mini_run_file(MiniVM *vm, const char *path) {
         fprintf(stderr, "mini: can't open file '%s': [Errno %d] %s\n", path, e, strerror(e));
         return 2;
     }
-    int status = run_source(vm, src, len, path, path);
+    // As CPython 3.9+: the script's code (so its tracebacks) and __file__ name it by an
+    // absolute path - the current directory prefixed, not normalised - while sys.argv[0]
+    // stays as given.
+    char *abs = NULL;
+    char cwd[4096];
+    if (path[0] != '/' && getcwd(cwd, sizeof cwd)) {
+        size_t n = strlen(cwd) + strlen(path) + 2;
+        abs = malloc(n);
+        if (abs)
+            snprintf(abs, n, "%s/%s", cwd, path);
+    }
+    int status = run_source(vm, src, len, abs ? abs : path, abs ? abs : path);
+    free(abs);
     free(src);
     return status;
 }
