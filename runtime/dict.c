@@ -23,36 +23,14 @@
 // the same size with other keys runs the iterator's count out early: "dictionary keys changed
 // during iteration". The views (dict_keys, dict_values, dict_items) are live windows on the
 // dict; keys and items views also behave as sets.
+//
+// The structs are in dict_internal.h: the eval loop's specialised instructions read entries
+// directly (LOAD_ATTR_INSTANCE_VALUE, LOAD_GLOBAL_MODULE...).
 
 #include <string.h>
 
 #include "container.h"
-
-typedef struct {
-    int64_t hash;
-    MiniObject *key; // NULL: a deleted entry
-    MiniObject *value;
-} DictEntry;
-
-typedef struct {
-    MiniObject ob;
-    size_t used;      // live entries
-    size_t nentries;  // entries[0..nentries) are live or deleted
-    size_t usable;    // the capacity of entries
-    uint8_t log2size; // indices has 1 << log2size slots (0 when nothing is allocated)
-    uint8_t ixwidth;  // bytes per slot of indices
-    void *indices;    // the start of the allocation; NULL for a dict never filled
-    DictEntry *entries;
-    // A one-word Bloom filter of the hashes of every key inserted since the dict was last
-    // emptied: a str lookup whose bit is clear misses without probing. It matters for the
-    // eval loop's "does the instance dict shadow this method?" check, which almost always
-    // misses. Deleting keys leaves bits set, which only costs a probe.
-    uint64_t keyfilter;
-} MiniDict;
-
-static inline uint64_t filter_bit(int64_t hash) {
-    return (uint64_t)1 << (((uint64_t)hash >> 8) & 63);
-}
+#include "dict_internal.h"
 
 #define DKIX_EMPTY (-1)
 #define DKIX_DUMMY (-2)
@@ -253,7 +231,8 @@ static int insert(MiniDict *d, MiniObject *key, int64_t hash, MiniObject *value)
     e->value = value;
     d->nentries++;
     d->used++;
-    d->keyfilter |= filter_bit(hash);
+    d->keyfilter |= dict_filter_bits(hash);
+    d->keys_version = 0;
     return 0;
 }
 
@@ -266,6 +245,7 @@ static void delete_at(MiniDict *d, size_t slot, ssize_t ix) {
     e->key = NULL;
     e->value = NULL;
     d->used--;
+    d->keys_version = 0;
     MINI_DECREF(key);
     MINI_DECREF(value);
 }
@@ -293,7 +273,7 @@ MiniObject *dict_get_str(MiniObject *d, MiniObject *key) {
     int64_t hash = ((MiniStr *)key)->hash;
     if (hash == -1)
         hash = str_hash(key);
-    if (!(md->keyfilter & filter_bit(hash)))
+    if (dict_filter_excludes(md, dict_filter_bits(hash)))
         return NULL;
     // The fast path: interned names compare by pointer, other strs by their bytes. A key of
     // another type with the same hash sends the lookup down the general path.
@@ -327,7 +307,7 @@ static ssize_t find_str_entry(MiniDict *md, MiniObject *key) {
     int64_t hash = ((MiniStr *)key)->hash;
     if (hash == -1)
         hash = str_hash(key);
-    if (!(md->keyfilter & filter_bit(hash)))
+    if (dict_filter_excludes(md, dict_filter_bits(hash)))
         return -1;
     size_t mask = dict_mask(md);
     size_t i = (size_t)hash & mask;
@@ -346,6 +326,22 @@ static ssize_t find_str_entry(MiniDict *md, MiniObject *key) {
         perturb >>= PERTURB_SHIFT;
         i = (i * 5 + perturb + 1) & mask;
     }
+}
+
+ssize_t dict_find_str_index(MiniObject *d, MiniObject *key) {
+    return find_str_entry(D(d), key);
+}
+
+uint32_t dict_keys_version(MiniObject *d) {
+    MiniDict *md = D(d);
+    if (md->keys_version == 0) {
+        // Versions come from one counter per VM, so that no two dicts share one.
+        VM *vm = mini_ts->vm;
+        if (vm->dict_keys_versions == UINT32_MAX)
+            return 0;
+        md->keys_version = ++vm->dict_keys_versions;
+    }
+    return md->keys_version;
 }
 
 MiniObject *dict_get_str_hinted(MiniObject *d, MiniObject *key, uint32_t *hint) {
@@ -471,6 +467,7 @@ void dict_clear(MiniObject *d) {
     md->used = md->nentries = md->usable = 0;
     md->log2size = md->ixwidth = 0;
     md->keyfilter = 0;
+    md->keys_version = 0;
     for (size_t i = 0; i < n; i++) {
         if (entries[i].key) {
             MINI_DECREF(entries[i].key);
@@ -682,6 +679,10 @@ static int dict_traverse(MiniObject *self, MiniVisitProc visit, void *arg) {
 
 static int dict_clear_refs(MiniObject *self) {
     dict_clear(self);
+    // The cycle collector may clear a class's namespace before the class itself: the eval
+    // loop's caches keep borrowed pointers to what namespaces hold, valid only while the type
+    // epoch stays as it was.
+    eval_types_changed();
     return 0;
 }
 
@@ -916,6 +917,7 @@ static MiniObject *make_pair(DictIter *it, MiniObject *key, MiniObject *value) {
         TUPLE_ITEMS(r)[0] = mini_newref(key);
         TUPLE_ITEMS(r)[1] = mini_newref(value);
         ((MiniTuple *)r)->hash = -1;
+        mini_gc_track(r); // (gc) the collector may have untracked it while it held atoms only
         MINI_DECREF(ok);
         MINI_DECREF(ov);
         return mini_newref(r);
@@ -1460,6 +1462,7 @@ static MiniObject *dict_m_popitem(MiniObject *self, MiniObject *const *args, siz
     TUPLE_ITEMS(res)[1] = e->value;
     e->key = e->value = NULL;
     d->used--;
+    d->keys_version = 0;
     // The entries after the popped one are all deleted: reuse their room.
     d->nentries = (size_t)i;
     return res;

@@ -198,13 +198,50 @@ static void move_unreachable(GcHead *young, GcHead *unreachable) {
     }
 }
 
+// Can the tuple [t] never be part of a cycle? True when every item is an atom or an untracked
+// container (CPython's _PyTuple_MaybeUntrack). A NULL item means C code is still filling it.
+static bool tuple_is_atomic(MiniObject *t) {
+    size_t n = TUPLE_SIZE(t);
+    for (size_t i = 0; i < n; i++) {
+        MiniObject *item = TUPLE_GET(t, i);
+        if (!item)
+            return false;
+        if (MINI_IS_PTR(item) && item->refcnt < MINI_IMMORTAL &&
+            (item->type->flags & MINI_TPFLAG_GC) && MINI_GC_HEAD(item)->next)
+            return false;
+    }
+    return true;
+}
+
 // Ends the collection for the containers of [list]: only the finalized mark stays. Returns how
-// many there are.
+// many stay tracked. Like CPython, it untracks the exact tuples that hold only atoms (nested
+// tuples of numbers and strings, the (key, value) pairs of most programs): a tuple never
+// changes, so such a tuple can never close a cycle, and the collector stops scanning it. (The
+// iterators that refill a tuple they yielded before - enumerate, zip, dict.items() - track it
+// again first.)
 static size_t release(GcHead *list) {
-    size_t n = 0;
-    for (GcHead *g = list->next; g != list; g = g->next) {
+    // A tuple of tuples can be untracked once its items are: two passes, backwards then
+    // forwards, catch nested tuples whether the list has them after their holder (as the
+    // reachability scan leaves them) or before (in the order they were made).
+    GcHead *g = list->prev;
+    while (g != list) {
+        GcHead *prev = g->prev;
         g->gc_refs &= MINI_GC_FINALIZED;
-        n++;
+        MiniObject *o = MINI_GC_OBJ(g);
+        if (o->type == &mini_tuple_type && tuple_is_atomic(o))
+            mini_gc_untrack(o);
+        g = prev;
+    }
+    size_t n = 0;
+    g = list->next;
+    while (g != list) {
+        GcHead *next = g->next;
+        MiniObject *o = MINI_GC_OBJ(g);
+        if (o->type == &mini_tuple_type && tuple_is_atomic(o))
+            mini_gc_untrack(o);
+        else
+            n++;
+        g = next;
     }
     return n;
 }
@@ -269,24 +306,25 @@ static void delete_garbage(VM *vm, GcHead *garbage) {
             report_pending(o);
             MINI_DECREF(o);
         }
-        // A freed object has left the list; anything else at its head is still alive.
+        // A freed object has left the list; anything else at its head is still alive: it
+        // joins the old generation.
         if (garbage->next == g) {
             g->gc_refs &= MINI_GC_FINALIZED;
-            gclist_move(g, &vm->gc_list);
+            gclist_move(g, vm->gc_young);
         }
     }
 }
 
 // Calls each of gc.callbacks with (phase, info), as CPython does at the start and the end of
 // a collection. Errors are reported and ignored.
-static void invoke_callbacks(VM *vm, const char *phase, size_t collected) {
+static void invoke_callbacks(VM *vm, const char *phase, int generation, size_t collected) {
     if (!vm->gc_callbacks || !list_check(vm->gc_callbacks) || LIST_SIZE(vm->gc_callbacks) == 0)
         return;
     MiniObject *saved = mini_error_fetch();
     MiniObject *info = dict_new();
     MiniObject *ph = str_from_cstr(phase);
     MiniObject *n = int_from_u64(collected);
-    if (!info || !ph || !n || dict_set_cstr(info, "generation", MINI_FROM_SMALLINT(2)) < 0 ||
+    if (!info || !ph || !n || dict_set_cstr(info, "generation", MINI_FROM_SMALLINT(generation)) < 0 ||
         dict_set_cstr(info, "collected", n) < 0 ||
         dict_set_cstr(info, "uncollectable", MINI_FROM_SMALLINT(0)) < 0) {
         mini_error_clear();
@@ -327,25 +365,50 @@ void gc_update_trigger(VM *vm) {
         vm->gc_trigger = SIZE_MAX;
         return;
     }
-    size_t t = (size_t)vm->gc_threshold[0];
-    size_t quarter = vm->gc_long_lived / 4;
     // CPython collects when the count *exceeds* the threshold.
-    vm->gc_trigger = (quarter > t ? quarter : t) + 1;
+    vm->gc_trigger = (size_t)vm->gc_threshold[0] + 1;
 }
 
-size_t gc_collect(VM *vm) {
+// Runs a collection of the young generation ([full] false) or of the whole heap. Returns the
+// number of unreachable objects found.
+static size_t collect(VM *vm, bool full) {
     if (vm->gc_collecting)
         return 0;
     vm->gc_collecting = true;
-    invoke_callbacks(vm, "start", 0);
+    int generation = full ? 2 : 0;
+    invoke_callbacks(vm, "start", generation, 0);
     vm->gc_count = 0;
 
-    // Find the garbage; everything else is released from the collection at once, so that the
-    // finalizers below run with a heap in its ordinary state.
-    GcHead unreachable;
+    // Take the containers to examine out of the heap: the young end of it, or all of it.
+    // References from the old containers left there count as references from outside.
+    GcHead young, unreachable;
+    gclist_init(&young);
     gclist_init(&unreachable);
-    deduce_unreachable(&vm->gc_list, &unreachable);
-    vm->gc_long_lived = release(&vm->gc_list);
+    GcHead *heap = &vm->gc_list;
+    GcHead *first = full ? heap->next : vm->gc_young;
+    if (first != heap) {
+        young.next = first;
+        young.prev = heap->prev;
+        first->prev->next = heap;
+        heap->prev = first->prev;
+        young.next->prev = &young;
+        young.prev->next = &young;
+    }
+    vm->gc_young = heap;
+
+    // Find the garbage. The rest goes back at once, as the old generation, so that the
+    // finalizers below run with a heap in its ordinary state.
+    deduce_unreachable(&young, &unreachable);
+    size_t survivors = release(&young);
+    gclist_merge(&young, vm->gc_young);
+    if (full) {
+        vm->gc_long_lived = survivors;
+        vm->gc_pending = 0;
+        vm->gc_young_collections = 0;
+    } else {
+        vm->gc_pending += survivors;
+        vm->gc_young_collections++;
+    }
 
     // Finalizers may resurrect garbage: what is referenced from outside it afterwards (and
     // everything that reaches) goes back to the heap.
@@ -354,7 +417,7 @@ size_t gc_collect(VM *vm) {
     if (finalize_garbage(&unreachable)) {
         deduce_unreachable(&unreachable, &final);
         release(&unreachable);
-        gclist_merge(&unreachable, &vm->gc_list);
+        gclist_merge(&unreachable, vm->gc_young);
     } else {
         gclist_merge(&unreachable, &final);
     }
@@ -362,15 +425,19 @@ size_t gc_collect(VM *vm) {
     size_t collected = gclist_size(&final);
     delete_garbage(vm, &final);
 
-    vm->gc_collections++;
-    vm->gc_collected += collected;
+    vm->gc_collections[generation]++;
+    vm->gc_collected[generation] += collected;
     if (vm->gc_debug & GC_DEBUG_STATS)
         fprintf(stderr, "gc: done, %zu unreachable, 0 uncollectable\n", collected);
-    invoke_callbacks(vm, "stop", collected);
+    invoke_callbacks(vm, "stop", generation, collected);
     vm->gc_collecting = false;
     gc_update_trigger(vm);
     return collected;
 }
+
+size_t gc_collect(VM *vm) { return collect(vm, true); }
+
+size_t gc_collect_generation(VM *vm, int generation) { return collect(vm, generation >= 2); }
 
 void gc_collect_on_threshold(VM *vm) {
     if (!vm->gc_ready) {
@@ -383,10 +450,15 @@ void gc_collect_on_threshold(VM *vm) {
     // running collection must finish first.
     if (vm->gc_collecting || !ts || ts->curexc)
         return;
-    gc_collect(vm);
+    // CPython's rule for its oldest generation: a full collection once the containers that
+    // became old since the last one are a quarter of those it left. Each container is then
+    // scanned a bounded number of times however large the heap grows.
+    collect(vm, vm->gc_pending > vm->gc_long_lived / 4);
 }
 
 void gc_vm_init(VM *vm) {
+    // What vm_new() made is young.
+    vm->gc_young = vm->gc_list.next;
     vm->gc_enabled = true;
     vm->gc_threshold[0] = 700;
     vm->gc_threshold[1] = 10;
@@ -436,6 +508,9 @@ static int visit_move_to_tail(MiniObject *o, void *arg) {
 // finalizers - in that order: for a module namespace, the order of its names.
 static void order_from(VM *vm, MiniObject *root) {
     GcHead *heap = &vm->gc_list;
+    // The moves below would mix the generations: call everything old (the next collection is
+    // a full one anyway).
+    vm->gc_young = heap;
     // A marker node (no object behind it) stays in front of the moved ones; only moved
     // containers are traversed, and each moves once.
     GcHead mark;

@@ -23,6 +23,7 @@ static MiniObject *reusable_tuple(MiniObject **cache, size_t n) {
         for (size_t i = 0; i < n; i++)
             MINI_CLEAR(TUPLE_ITEMS(r)[i]);
         ((MiniTuple *)r)->hash = -1;
+        mini_gc_track(r); // (gc) the collector may have untracked it while it held atoms only
         return mini_newref(r);
     }
     r = tuple_new(n);

@@ -69,8 +69,8 @@ static inline void ensure_ready(MiniType *type) {
         type_ready(type);
 }
 
-// How many freed floats each thread keeps for reuse.
-#define FLOAT_FREE_MAX 256
+// How many freed floats each thread keeps for reuse (vm.h; the eval loop pushes too).
+#define FLOAT_FREE_MAX MINI_FLOAT_FREE_MAX
 
 MiniObject *mini_alloc(MiniType *type, size_t size) {
     if (type == &mini_float_type && size == sizeof(MiniFloat)) {
@@ -107,11 +107,13 @@ MiniObject *mini_gc_alloc(MiniType *type, size_t size) {
     GcHead *g = mini_calloc(1, sizeof(GcHead) + size);
     if (!g)
         return NULL;
-    // Link at the end of the VM's circular list of containers.
+    // Link at the end of the VM's circular list of containers: the young end (gc.c).
     g->prev = vm->gc_list.prev;
     g->next = &vm->gc_list;
     vm->gc_list.prev->next = g;
     vm->gc_list.prev = g;
+    if (vm->gc_young == &vm->gc_list)
+        vm->gc_young = g;
     vm->gc_count++;
     MiniObject *o = MINI_GC_OBJ(g);
     o->refcnt = 1;
@@ -122,6 +124,10 @@ MiniObject *mini_gc_alloc(MiniType *type, size_t size) {
 void mini_gc_untrack(MiniObject *o) {
     GcHead *g = MINI_GC_HEAD(o);
     if (g->next) {
+        // The first young container leaving: the young generation now starts after it.
+        ThreadState *ts = mini_ts;
+        if (ts && ts->vm->gc_young == g)
+            ts->vm->gc_young = g->next;
         g->prev->next = g->next;
         g->next->prev = g->prev;
         g->next = g->prev = NULL;
@@ -170,6 +176,8 @@ void mini_gc_track(MiniObject *o) {
     g->next = &vm->gc_list;
     vm->gc_list.prev->next = g;
     vm->gc_list.prev = g;
+    if (vm->gc_young == &vm->gc_list)
+        vm->gc_young = g;
 }
 
 MiniObject *mini_type_alloc(MiniType *type, size_t extra) {

@@ -215,10 +215,13 @@ typedef int (*MiniVisitProc)(MiniObject *o, void *arg);
 // mini_gc_track(), which links it into the VM's list again (no-op if it is tracked).
 void mini_gc_track(MiniObject *o);
 struct VM;
-// Runs a collection now and returns how many unreachable objects it found (what
+// Runs a full collection now and returns how many unreachable objects it found (what
 // gc.collect() returns); 0 when a collection is already running. Never raises: errors in
 // finalizers are printed as unraisable.
 size_t gc_collect(struct VM *vm);
+// The same for generation 0 or 1 (the young containers only: mini has two generations,
+// CPython's 0 and 2) or 2 (all of them), as gc.collect(generation) asks.
+size_t gc_collect_generation(struct VM *vm, int generation);
 // What mini_gc_alloc() calls when vm->gc_count reaches vm->gc_trigger: collects unless that
 // is unsafe right now (a collection runs, an exception is pending, the VM is not ready).
 void gc_collect_on_threshold(struct VM *vm);

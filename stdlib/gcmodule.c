@@ -111,7 +111,7 @@ static MiniObject *gc_m_collect(MiniObject *self, MiniObject *const *args, size_
         return NULL;
     if (g < 0 || g >= NUM_GENERATIONS)
         return mini_raise_str(mini_exc_ValueError, "invalid generation");
-    return int_from_u64(gc_collect(mini_ts->vm));
+    return int_from_u64(gc_collect_generation(mini_ts->vm, g));
 }
 
 static MiniObject *gc_m_enable(MiniObject *self, MiniObject *const *args, size_t nargs,
@@ -144,17 +144,19 @@ static MiniObject *gc_m_isenabled(MiniObject *self, MiniObject *const *args, siz
     return MINI_BOOL(mini_ts->vm->gc_enabled);
 }
 
-// gc.get_count(): (containers allocated minus freed since the last collection, 0, 0).
+// gc.get_count(): (containers allocated minus freed since the last collection, young
+// collections since the last full one, 0).
 static MiniObject *gc_m_get_count(MiniObject *self, MiniObject *const *args, size_t nargs,
                                   MiniObject *kwnames) {
     (void)self, (void)args;
     if (!no_args("get_count", nargs, kwnames))
         return NULL;
-    MiniObject *n = int_from_u64(mini_ts->vm->gc_count);
-    if (!n)
-        return NULL;
-    MiniObject *r = tuple_pack(3, n, MINI_FROM_SMALLINT(0), MINI_FROM_SMALLINT(0));
-    MINI_DECREF(n);
+    VM *vm = mini_ts->vm;
+    MiniObject *n = int_from_u64(vm->gc_count);
+    MiniObject *y = int_from_u64(vm->gc_young_collections);
+    MiniObject *r = n && y ? tuple_pack(3, n, y, MINI_FROM_SMALLINT(0)) : NULL;
+    MINI_XDECREF(n);
+    MINI_XDECREF(y);
     return r;
 }
 
@@ -216,7 +218,8 @@ static MiniObject *gc_m_set_debug(MiniObject *self, MiniObject *const *args, siz
     return MINI_NONE;
 }
 
-// gc.get_stats(): every collection of mini is a full one, so they count as generation 2's.
+// gc.get_stats(): mini's young collections count as generation 0's, its full ones as
+// generation 2's.
 static MiniObject *gc_m_get_stats(MiniObject *self, MiniObject *const *args, size_t nargs,
                                   MiniObject *kwnames) {
     (void)self, (void)args;
@@ -227,10 +230,9 @@ static MiniObject *gc_m_get_stats(MiniObject *self, MiniObject *const *args, siz
     if (!list)
         return NULL;
     for (int gen = 0; gen < NUM_GENERATIONS; gen++) {
-        bool last = gen == NUM_GENERATIONS - 1;
         MiniObject *d = dict_new();
-        MiniObject *c = int_from_u64(last ? vm->gc_collections : 0);
-        MiniObject *n = int_from_u64(last ? vm->gc_collected : 0);
+        MiniObject *c = int_from_u64(vm->gc_collections[gen]);
+        MiniObject *n = int_from_u64(vm->gc_collected[gen]);
         bool ok = d && c && n && dict_set_cstr(d, "collections", c) == 0 &&
                   dict_set_cstr(d, "collected", n) == 0 &&
                   dict_set_cstr(d, "uncollectable", MINI_FROM_SMALLINT(0)) == 0 &&
@@ -296,19 +298,21 @@ static MiniObject *gc_m_is_finalized(MiniObject *self, MiniObject *const *args, 
     return MINI_BOOL(g && (g->gc_refs & MINI_GC_FINALIZED));
 }
 
-// gc.get_objects(generation=None): every tracked container but the list returned. New list.
+// gc.get_objects(generation=None): every tracked container but the list returned, or those of
+// one generation (0: the young ones; 1: none, mini has no middle generation; 2: the old ones).
+// New list.
 static MiniObject *gc_m_get_objects(MiniObject *self, MiniObject *const *args, size_t nargs,
                                     MiniObject *kwnames) {
     (void)self;
     static const char *const names[] = {"generation", NULL};
     MiniObject *gen = MINI_NONE;
+    int g = -1;
     if (!mini_parse_args("get_objects", args, nargs, kwnames, names, 0, &gen))
         return NULL;
     if (gen != MINI_NONE) {
         if (!int_check(gen))
             return mini_raise(mini_exc_TypeError, "argument should be integer or None, not '%s'",
                               mini_type_name(gen));
-        int g;
         if (!int_arg(gen, false, &g))
             return NULL;
         if (g >= NUM_GENERATIONS)
@@ -321,9 +325,12 @@ static MiniObject *gc_m_get_objects(MiniObject *self, MiniObject *const *args, s
     if (!list)
         return NULL;
     // Appending to a list allocates no container, so the heap does not change under the walk.
-    GcHead *heap = &mini_ts->vm->gc_list;
-    for (GcHead *g = heap->next; g != heap; g = g->next) {
-        MiniObject *o = MINI_GC_OBJ(g);
+    VM *vm = mini_ts->vm;
+    GcHead *heap = &vm->gc_list;
+    GcHead *from = g == 0 ? vm->gc_young : heap->next;
+    GcHead *to = g == 1 ? from : g == 2 ? vm->gc_young : heap;
+    for (GcHead *h = from; h != to; h = h->next) {
+        MiniObject *o = MINI_GC_OBJ(h);
         if (o == list || o->refcnt >= MINI_IMMORTAL || !is_complete(o))
             continue;
         if (list_append(list, o) < 0) {

@@ -1,15 +1,27 @@
 // code.c - code objects: the compiled form of a module, function, class body or
-// comprehension, and the opcode tables generated from opcodes.def.
+// comprehension, the opcode tables generated from opcodes.def, and quickening.
 //
-// A code object is immutable and immortal once made: many threads may run it at once, and the
-// eval loop reads its arrays and tuples without touching any reference count. code_new interns
-// every name it holds, so the eval loop and frame_bind_args can compare names by pointer
-// before falling back to comparing text.
+// A code object is immortal once made: many threads may run it at once, and the eval loop
+// reads its arrays and tuples without touching any reference count. code_new interns every
+// name it holds, so the eval loop and frame_bind_args can compare names by pointer before
+// falling back to comparing text.
+//
+// Its instructions change once, when the code is warm: code_quicken (below) rewrites them to
+// the quickened forms the eval loop specialises further as it runs (see the "Specialisation"
+// notes in vm/eval.c). Everything else about a code object stays as the compiler made it.
 
 #include <stdio.h>
 #include <string.h>
 
 #include "eval_internal.h"
+
+// How many times a code object runs a function entry (RESUME) or a loop's backward jump before
+// it is quickened (CPython 3.11 waits 8 too): code that runs once pays nothing for it. (A
+// build with -DMINI_QUICKEN_WARMUP=1 quickens nearly all code at once: a stress test of the
+// specialised instructions.)
+#ifndef MINI_QUICKEN_WARMUP
+#define MINI_QUICKEN_WARMUP 8
+#endif
 
 // ---------------------------------------------------------------------------------------------
 // Opcode tables
@@ -24,6 +36,14 @@ const char *const opcode_names[OP__COUNT] = {
 const OpArgKind opcode_argkinds[OP__COUNT] = {
 #define OP(name, kind) [OP_##name] = ARG_##kind,
 #include "opcodes.def"
+#undef OP
+};
+
+const uint8_t opcode_bases[OP__COUNT] = {
+#define OP(name, kind) [OP_##name] = OP_##name,
+#define SPEC(name, base, kind) [OP_##name] = OP_##base,
+#include "opcodes.def"
+#undef SPEC
 #undef OP
 };
 
@@ -173,6 +193,9 @@ CodeObject *code_new(uint32_t *code, uint32_t *lines, size_t ncode, MiniObject *
                              co->kwonlyargcount > 0
                          ? -1
                          : co->argcount;
+    co->warmup = MINI_QUICKEN_WARMUP;
+    co->ncaches = 0;
+    co->caches = NULL;
     return co;
 }
 
@@ -182,6 +205,118 @@ int code_line_at(const CodeObject *co, size_t i) {
     if (i >= co->ncode || !co->lines)
         return co->firstlineno;
     return (int)co->lines[i];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quickening
+// ---------------------------------------------------------------------------------------------
+
+// The ADAPTIVE form of [op], or 0 when it has no specialised forms (opcode 0, NOP, is never
+// one).
+static Opcode adaptive_form(Opcode op) {
+    switch (op) {
+    case OP_LOAD_ATTR: return OP_LOAD_ATTR_ADAPTIVE;
+    case OP_STORE_ATTR: return OP_STORE_ATTR_ADAPTIVE;
+    case OP_LOAD_METHOD: return OP_LOAD_METHOD_ADAPTIVE;
+    case OP_LOAD_GLOBAL: return OP_LOAD_GLOBAL_ADAPTIVE;
+    case OP_BINARY_OP: return OP_BINARY_OP_ADAPTIVE;
+    case OP_CALL_FUNCTION: return OP_CALL_FUNCTION_ADAPTIVE;
+    case OP_CALL_METHOD: return OP_CALL_METHOD_ADAPTIVE;
+    case OP_BINARY_SUBSCR: return OP_BINARY_SUBSCR_ADAPTIVE;
+    case OP_STORE_SUBSCR: return OP_STORE_SUBSCR_ADAPTIVE;
+    case OP_UNPACK_SEQUENCE: return OP_UNPACK_SEQUENCE_ADAPTIVE;
+    case OP_FOR_ITER: return OP_FOR_ITER_ADAPTIVE;
+    default: return (Opcode)0;
+    }
+}
+
+// The superinstruction that does [op] and then [next] in one dispatch, or 0 for none; [after]
+// is the instruction after [next] (or NOP).
+static Opcode superinstruction(Opcode op, Opcode next, Opcode after) {
+    if (op == OP_LOAD_FAST && next == OP_LOAD_ATTR)
+        return OP_LOAD_FAST__LOAD_ATTR;
+    if (op == OP_LOAD_FAST && next == OP_LOAD_METHOD)
+        return OP_LOAD_FAST__LOAD_METHOD;
+    if (op == OP_DUP_TOP && next == OP_LOAD_ATTR)
+        return OP_DUP_TOP__LOAD_ATTR;
+    if (op == OP_ROT_TWO && next == OP_STORE_ATTR)
+        return OP_ROT_TWO__STORE_ATTR;
+    // A pair of loads would swallow a load that pairs better with the attribute after it.
+    if (op == OP_LOAD_FAST && next == OP_LOAD_FAST && after != OP_LOAD_ATTR &&
+        after != OP_LOAD_METHOD)
+        return OP_LOAD_FAST__LOAD_FAST;
+    if (op == OP_LOAD_FAST && next == OP_LOAD_CONST)
+        return OP_LOAD_FAST__LOAD_CONST;
+    if (op == OP_LOAD_CONST && next == OP_LOAD_FAST)
+        return OP_LOAD_CONST__LOAD_FAST;
+    return (Opcode)0;
+}
+
+bool code_quicken(CodeObject *co) {
+    // (It runs once per code object: the RESUME and JUMP_BACKWARD it rewrites stop counting.)
+    if (co->caches)
+        return true;
+    // Only the ADAPTIVE forms whose argument is a cache index get an entry (opcodes.def).
+    size_t n = 0;
+    for (size_t i = 0; i < co->ncode; i++) {
+        Opcode adaptive = adaptive_form((Opcode)INSTR_OP(co->code[i]));
+        if (adaptive && opcode_argkinds[adaptive] == ARG_CACHE)
+            n++;
+    }
+    if (n > (size_t)MAX_OPARG + 1)
+        return false; // the cache indexes would not fit in an argument
+    InlineCache *caches = NULL;
+    if (n > 0) {
+        caches = mini_calloc(n, sizeof(InlineCache));
+        if (!caches) {
+            mini_error_clear(); // the code just runs unquickened
+            return false;
+        }
+    }
+    // Each instruction is rewritten in one store, into a form that does what the original
+    // did: a frame of this code already running (further up the stack, or a suspended
+    // generator) goes on correctly with the new words.
+    size_t k = 0;
+    for (size_t i = 0; i < co->ncode; i++) {
+        uint32_t w = co->code[i];
+        Opcode op = (Opcode)INSTR_OP(w);
+        Opcode adaptive = adaptive_form(op);
+        if (adaptive && opcode_argkinds[adaptive] == ARG_CACHE) {
+            caches[k].arg = INSTR_ARG(w);
+            caches[k].counter = 0; // warm already: try to specialise at the first execution
+            if (opcode_argkinds[op] == ARG_NAME && INSTR_ARG(w) < TUPLE_SIZE(co->names))
+                caches[k].name = TUPLE_GET(co->names, INSTR_ARG(w));
+            co->code[i] = INSTR(adaptive, k);
+            k++;
+        } else if (adaptive) {
+            co->code[i] = INSTR(adaptive, INSTR_ARG(w));
+        } else if (op == OP_RESUME) {
+            co->code[i] = INSTR(OP_RESUME_QUICK, INSTR_ARG(w));
+        } else if (op == OP_JUMP_BACKWARD) {
+            co->code[i] = INSTR(OP_JUMP_BACKWARD_QUICK, INSTR_ARG(w));
+        } else if (i + 1 < co->ncode) {
+            // (The next instructions are still as the compiler wrote them: the loop goes
+            // forwards.)
+            Opcode after = i + 2 < co->ncode ? (Opcode)INSTR_OP(co->code[i + 2]) : OP_NOP;
+            Opcode super = superinstruction(op, (Opcode)INSTR_OP(co->code[i + 1]), after);
+            if (super)
+                co->code[i] = INSTR(super, INSTR_ARG(w));
+        }
+    }
+    co->ncaches = (uint32_t)n;
+    co->caches = caches;
+    return true;
+}
+
+uint32_t code_base_instr(const CodeObject *co, size_t i) {
+    uint32_t w = co->code[i];
+    Opcode op = (Opcode)INSTR_OP(w);
+    if (op >= OP__COUNT || opcode_bases[op] == op)
+        return w;
+    uint32_t arg = INSTR_ARG(w);
+    if (opcode_argkinds[op] == ARG_CACHE && arg < co->ncaches)
+        arg = co->caches[arg].arg;
+    return INSTR(opcode_bases[op], arg);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,6 +330,7 @@ static void code_dealloc(MiniObject *self) {
     mini_free(co->lines);
     mini_free(co->cell2arg);
     mini_free(co->attr_hints);
+    mini_free(co->caches);
     mini_object_free(self);
 }
 

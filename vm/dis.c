@@ -14,7 +14,9 @@
 // targets are instruction indexes (CPython shows byte offsets, two per instruction).
 //
 // Everything about an opcode comes from opcodes.def through opcode_names/opcode_argkinds, so
-// the disassembler follows the opcode list without edits.
+// the disassembler follows the opcode list without edits. Code that has run may be quickened
+// (vm/code.c): each instruction is shown as the compiler wrote it (code_base_instr), the way
+// CPython's dis shows base instructions unless asked for adaptive=True.
 
 #include <stdio.h>
 #include <string.h>
@@ -134,6 +136,7 @@ static bool add_argrepr(StrBuf *b, CodeObject *co, Opcode op, uint32_t arg) {
         return true;
     case ARG_NONE:
     case ARG_COUNT:
+    case ARG_CACHE: // (never: the disassembler shows base instructions)
         return true;
     }
     return true;
@@ -147,8 +150,9 @@ static bool disassemble(StrBuf *b, CodeObject *co, bool recursive) {
         return false;
     int maxline = 0;
     for (size_t i = 0; i < n; i++) {
-        Opcode op = (Opcode)INSTR_OP(co->code[i]);
-        uint32_t arg = INSTR_ARG(co->code[i]);
+        uint32_t w = code_base_instr(co, i);
+        Opcode op = (Opcode)INSTR_OP(w);
+        uint32_t arg = INSTR_ARG(w);
         if (op < OP__COUNT && opcode_argkinds[op] == ARG_JUMP && arg < n)
             targets[arg] = true;
         int line = code_line_at(co, i);
@@ -167,8 +171,9 @@ static bool disassemble(StrBuf *b, CodeObject *co, bool recursive) {
     bool ok = true;
     int lastline = -1;
     for (size_t i = 0; ok && i < n; i++) {
-        Opcode op = (Opcode)INSTR_OP(co->code[i]);
-        uint32_t arg = INSTR_ARG(co->code[i]);
+        uint32_t w = code_base_instr(co, i);
+        Opcode op = (Opcode)INSTR_OP(w);
+        uint32_t arg = INSTR_ARG(w);
         int line = code_line_at(co, i);
         bool starts_line = line != lastline;
         lastline = line;

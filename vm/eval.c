@@ -9,9 +9,10 @@
 // handlers are written once, for both: TARGET(op) opens one and DISPATCH() ends it.
 //
 // Registers. The running frame's hot state lives in C locals: `ip` (the next instruction),
-// `sp` (the top of the value stack), `fastlocals`, `consts` and `names`. They are written back
-// to the Frame only where someone else may look at them: before calls (the callee may read
-// the caller's frame: super(), locals(), tracebacks), at a yield, on exit.
+// `sp` (the top of the value stack) and `consts`; the locals (`fastlocals`) and the names are
+// reached through `f` and `co`, which spares the loop two registers. ip and sp are written
+// back to the Frame only where someone else may look at them: before calls (the callee may
+// read the caller's frame: super(), locals(), tracebacks), at a yield, on exit.
 //
 // Stackless calls. A call from mini code to a mini function does not recurse in C: the loop
 // carves the callee's frame from the thread's frame stack, binds the arguments (moving the
@@ -59,10 +60,46 @@
 // Check points. The eval-breaker word (GIL drop requests, signals) is read only at RESUME
 // (function entry), JUMP_BACKWARD and after calls that ran native code; straight-line code
 // between check points is atomic as far as other threads are concerned.
+//
+// Specialisation (PEP 659, as in CPython 3.11). A code object that has run a few times
+// (RESUME and JUMP_BACKWARD count its warm-up down) is *quickened* by code_quicken (code.c):
+// each instruction that has specialised forms (opcodes.def: SPEC) is rewritten in place to its
+// ADAPTIVE form, and pairs of instructions that often follow each other become
+// superinstructions. An ADAPTIVE form runs its base instruction's generic code, but first looks
+// at the operands (the specialise_* functions) and rewrites itself to the form that fits them:
+// LOAD_ATTR on an instance whose class has no data descriptor of that name becomes
+// LOAD_ATTR_INSTANCE_VALUE, which remembers in its inline cache entry (vm.h: InlineCache) the
+// type, the type epoch and where the name sits among the instance dict's entries. A
+// specialised form first checks its *guards* - the type is the one seen, no class changed
+// since (vm->type_epoch), the dict entry still holds the name - then does only what is left:
+// an attribute read is a few compares and a load. A failed guard is a *miss*: the generic code
+// runs, and after SPEC_MISSES misses the instruction goes back to ADAPTIVE, which specialises
+// anew (a failed try waits longer before the next). Operators, subscripts, unpacking, loops
+// and calls keep no cache: their ADAPTIVE form decides once, and their specialised forms run
+// the generic code when the guard fails. Each form below says what it guards and what it
+// skips. The disassembler shows every form as its base instruction (code_base_instr).
+//
+// Specialisation and threads. Code objects are shared by every thread. The instructions and
+// caches are written without atomics, which is safe because only the thread holding the GIL
+// runs mini code and no handler lets it go between reading its cache and using what it read
+// (a handler writes or reads its cache before calling anything that could run other code).
+// A --no-gil mode must set vm->quicken to false before any code runs, or make these writes
+// atomic.
+
+// GCC's global common subexpression elimination moves values that many handlers use (the
+// dispatch table's address, ip - 1) into the block that ends in the computed goto; that block
+// then grows too big to be copied into each handler, and every handler jumps to one shared
+// indirect jump, which the CPU predicts badly. The GCC manual advises -fno-gcse for code
+// with computed gotos; the pragma comes before the includes so that the inline functions of
+// the headers are compiled the same way and still inline.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-gcse")
+#endif
 
 #include <math.h>
 #include <string.h>
 
+#include "../runtime/dict_internal.h"
 #include "../runtime/generator.h"
 #include "../stdlib/stdlib.h"
 #include "eval_internal.h"
@@ -806,6 +843,20 @@ static inline MiniObject *float_result(MiniObject *a, MiniObject *b, double v) {
     return float_new(v);
 }
 
+// Drops a reference to the float [o] (an exact float, perhaps immortal); the last one gives it
+// back to the thread's free list inline (what mini_dealloc does through two calls).
+static ALWAYS_INLINE void float_decref(ThreadState *ts, MiniObject *o) {
+    if (o->refcnt < MINI_IMMORTAL && --o->refcnt == 0) {
+        if (ts->float_free_count < MINI_FLOAT_FREE_MAX) {
+            o->type = (MiniType *)ts->float_free; // the free list's link, as in object.c
+            ts->float_free = o;
+            ts->float_free_count++;
+        } else {
+            mini_dealloc(o);
+        }
+    }
+}
+
 // Computes [a] op [b] into *out when at least one is an exact float and the other a float or
 // small int, for + - * and / by a non-zero (what float's own slots would compute). False when
 // the operation is left to the general path.
@@ -1250,8 +1301,301 @@ static NOINLINE int yield_from_send(MiniObject *it, MiniObject *v, MiniObject **
 }
 
 // ---------------------------------------------------------------------------------------------
+// Specialisation: deciding which form an instruction of quickened code takes
+// ---------------------------------------------------------------------------------------------
+
+// How many misses a specialised form takes before it goes back to its ADAPTIVE form (a miss
+// runs the generic code, so a wrong guess costs little; CPython 3.11 allows 53).
+#define SPEC_MISSES 50
+// After [backoff] failed tries in a row, an ADAPTIVE form waits 2^(backoff+2)-1 executions
+// before the next one, up to 2^14-1: operands that fit no specialised form are looked at less
+// and less often.
+#define SPEC_BACKOFF_MAX 12
+
+// Writes the outcome of a try at specialising the instruction [instr] with cache [c]: [op] is
+// the specialised form that fits what was seen, or 0 when none does.
+static NOINLINE void specialize_done(uint32_t *instr, InlineCache *c, Opcode op) {
+    if (op) {
+        c->counter = SPEC_MISSES;
+        c->backoff = 0;
+        *instr = INSTR(op, INSTR_ARG(*instr));
+        return;
+    }
+    if (c->backoff < SPEC_BACKOFF_MAX)
+        c->backoff++;
+    c->counter = (uint16_t)((1u << (c->backoff + 2)) - 1);
+}
+
+// A specialised form's guard failed: counts the miss, and after SPEC_MISSES puts the ADAPTIVE
+// form [adaptive] back, which tries again at its next execution.
+static NOINLINE void specialize_miss(uint32_t *instr, InlineCache *c, Opcode adaptive) {
+    if (c->counter > 0 && --c->counter > 0)
+        return;
+    c->counter = 0;
+    *instr = INSTR(adaptive, INSTR_ARG(*instr));
+}
+
+// The decision of the ADAPTIVE form of an instruction that keeps no cache (opcodes.def), made
+// once, at its first execution: the instruction [instr] becomes the specialised form [op] that
+// fits what it sees, or when none does ([op] 0) its base instruction [base] for good.
+static void specialize_once(uint32_t *instr, Opcode op, Opcode base) {
+    *instr = INSTR(op ? op : base, INSTR_ARG(*instr));
+}
+
+// The index of the entry of [dict] whose key is the very object [name] (an interned str), or
+// -1: the cached index of a specialised form is checked by pointer, so an equal str that is
+// not the interned one is no use to it.
+static ssize_t exact_key_index(MiniObject *dict, MiniObject *name) {
+    if (!dict)
+        return -1;
+    ssize_t ix = dict_find_str_index(dict, name);
+    if (ix < 0 || (size_t)ix > UINT32_MAX || ((MiniDict *)dict)->entries[ix].key != name)
+        return -1;
+    return ix;
+}
+
+// Does [tp] keep its instances' __dict__ at tp->dictoffset (not after inline items, as tuple,
+// str and bytes subclasses do), at an offset a cache entry can hold?
+static bool plain_dictoffset(MiniType *tp) {
+    return tp->dictoffset > 0 && tp->dictoffset <= UINT32_MAX &&
+           !(tp->flags & (MINI_TPFLAG_TUPLE_SUBCLASS | MINI_TPFLAG_VARSIZE_FIELDS));
+}
+
+// The instance dict of [o], whose type passed plain_dictoffset, or NULL. Borrowed.
+static inline MiniObject *dict_at(MiniObject *o, size_t dictoffset) {
+    return *(MiniObject **)((char *)o + dictoffset);
+}
+
+// The guards and the read of LOAD_ATTR_INSTANCE_VALUE (see there), shared with the
+// superinstruction LOAD_FAST__LOAD_ATTR: the value of attribute [name] of [owner] if the cache
+// [c] still describes it, else NULL. Borrowed.
+static ALWAYS_INLINE MiniObject *cached_instance_value(VM *vm, InlineCache *c, MiniObject *owner,
+                                                      MiniObject *name) {
+    if (!MINI_IS_PTR(owner) || owner->type != c->type || c->epoch != vm->type_epoch)
+        return NULL;
+    MiniObject *dict = dict_at(owner, c->dictoffset);
+    return dict ? dict_entry_value_if(dict, c->index, name) : NULL;
+}
+
+// The guards of STORE_ATTR_INSTANCE_VALUE (see there), shared with the superinstruction
+// ROT_TWO__STORE_ATTR: where the value of attribute [name] of [owner] is kept (a slot of an
+// entry of its instance dict) if the cache [c] still describes it, else NULL.
+static ALWAYS_INLINE MiniObject **cached_instance_slot(VM *vm, InlineCache *c, MiniObject *owner,
+                                                      MiniObject *name) {
+    if (!MINI_IS_PTR(owner) || owner->type != c->type || c->epoch != vm->type_epoch)
+        return NULL;
+    MiniDict *dict = (MiniDict *)dict_at(owner, c->dictoffset);
+    if (!dict || c->index >= dict->nentries || dict->entries[c->index].key != name)
+        return NULL;
+    return &dict->entries[c->index].value;
+}
+
+// The guards of LOAD_METHOD_WITH_DICT and LOAD_METHOD_NO_DICT ([op] says which; see there),
+// shared with the superinstruction LOAD_FAST__LOAD_METHOD: true if the cache [c] still gives
+// the method [name] of [owner].
+static ALWAYS_INLINE bool cached_method_holds(VM *vm, InlineCache *c, MiniObject *owner,
+                                              MiniObject *name, Opcode op) {
+    if (!MINI_IS_PTR(owner) || owner->type != c->type || c->epoch != vm->type_epoch)
+        return false;
+    if (op == OP_LOAD_METHOD_NO_DICT)
+        return true;
+    MiniDict *dict = (MiniDict *)dict_at(owner, c->dictoffset);
+    return !dict || dict_filter_excludes(dict, c->keybits) ||
+           dict_find_str_index((MiniObject *)dict, name) < 0;
+}
+
+// Is [descr], found on a type, something LOAD_METHOD can push unbound ("meth self"): a plain
+// function, or a builtin method descriptor that is neither static nor a classmethod?
+static inline bool is_plain_method(MiniObject *descr) {
+    MiniType *dt = mini_type(descr);
+    return dt == &mini_function_type ||
+           (dt == &mini_method_descr_type &&
+            !(((MiniMethodDescr *)descr)->def->flags & (MINI_METH_STATIC | MINI_METH_CLASS)));
+}
+
+// Notes what the instance forms guard: [tp] and the current type epoch.
+static void cache_type(ThreadState *ts, InlineCache *c, MiniType *tp) {
+    c->type = tp;
+    c->epoch = ts->vm->type_epoch;
+    c->dictoffset = (uint32_t)tp->dictoffset;
+}
+
+// LOAD_ATTR of [name] on [owner]: the form that fits, or 0.
+static NOINLINE Opcode specialize_load_attr(ThreadState *ts, InlineCache *c, MiniObject *owner,
+                                            MiniObject *name) {
+    if (!MINI_IS_PTR(owner))
+        return 0;
+    MiniType *tp = owner->type;
+    if (tp == &mini_module_type) {
+        // A module's getattr reads its dict first (module.c): the entry is the answer.
+        ssize_t ix = exact_key_index(((MiniModule *)owner)->dict, name);
+        if (ix < 0)
+            return 0;
+        c->index = (uint32_t)ix;
+        return OP_LOAD_ATTR_MODULE;
+    }
+    if (!generic_getattr_type(tp) || !plain_dictoffset(tp))
+        return 0;
+    // A data descriptor (property, __slots__ member) would win over the instance dict.
+    MiniObject *descr = type_lookup(tp, name);
+    if (descr && mini_type(descr)->descr_set)
+        return 0;
+    ssize_t ix = exact_key_index(dict_at(owner, tp->dictoffset), name);
+    if (ix < 0)
+        return 0;
+    cache_type(ts, c, tp);
+    c->index = (uint32_t)ix;
+    return OP_LOAD_ATTR_INSTANCE_VALUE;
+}
+
+// STORE_ATTR of [name] on [owner]: the form that fits, or 0. Only replacing the value of an
+// attribute the instance has is specialised; adding one goes through dict_set.
+static NOINLINE Opcode specialize_store_attr(ThreadState *ts, InlineCache *c, MiniObject *owner,
+                                             MiniObject *name) {
+    if (!MINI_IS_PTR(owner))
+        return 0;
+    MiniType *tp = owner->type;
+    if ((tp->setattr && tp->setattr != mini_generic_setattr) || !plain_dictoffset(tp))
+        return 0;
+    MiniObject *descr = type_lookup(tp, name);
+    if (descr && mini_type(descr)->descr_set)
+        return 0;
+    ssize_t ix = exact_key_index(dict_at(owner, tp->dictoffset), name);
+    if (ix < 0)
+        return 0;
+    cache_type(ts, c, tp);
+    c->index = (uint32_t)ix;
+    return OP_STORE_ATTR_INSTANCE_VALUE;
+}
+
+// LOAD_METHOD of [name] on [owner]: the form that fits, or 0.
+static NOINLINE Opcode specialize_load_method(ThreadState *ts, InlineCache *c, MiniObject *owner,
+                                              MiniObject *name) {
+    if (!MINI_IS_PTR(owner))
+        return 0;
+    MiniType *tp = owner->type;
+    if (tp == &mini_module_type) {
+        ssize_t ix = exact_key_index(((MiniModule *)owner)->dict, name);
+        if (ix < 0)
+            return 0;
+        c->index = (uint32_t)ix;
+        return OP_LOAD_METHOD_MODULE;
+    }
+    if (!generic_getattr_type(tp))
+        return 0;
+    MiniObject *descr = type_lookup(tp, name);
+    if (!descr || !is_plain_method(descr))
+        return 0;
+    if (tp->dictoffset == 0) {
+        cache_type(ts, c, tp);
+        c->descr = descr;
+        return OP_LOAD_METHOD_NO_DICT;
+    }
+    if (!plain_dictoffset(tp))
+        return 0;
+    MiniObject *dict = dict_at(owner, tp->dictoffset);
+    if (dict && dict_find_str_index(dict, name) >= 0)
+        return 0; // this instance shadows the method
+    int64_t hash = ((MiniStr *)name)->hash;
+    if (hash == -1)
+        hash = str_hash(name);
+    cache_type(ts, c, tp);
+    c->descr = descr;
+    c->keybits = dict_filter_bits(hash);
+    return OP_LOAD_METHOD_WITH_DICT;
+}
+
+// LOAD_GLOBAL of [name] in frame [f]: the form that fits, or 0.
+static NOINLINE Opcode specialize_load_global(InlineCache *c, Frame *f, MiniObject *name) {
+    ssize_t ix = exact_key_index(f->globals, name);
+    if (ix >= 0) {
+        c->index = (uint32_t)ix;
+        return OP_LOAD_GLOBAL_MODULE;
+    }
+    if (dict_find_str_index(f->globals, name) >= 0)
+        return 0; // there, but under an equal str that is not the interned one
+    ix = exact_key_index(f->builtins, name);
+    if (ix < 0)
+        return 0;
+    uint32_t version = dict_keys_version(f->globals);
+    if (!version)
+        return 0;
+    c->index = (uint32_t)ix;
+    c->version = version;
+    return OP_LOAD_GLOBAL_BUILTIN;
+}
+
+static inline bool is_exact_float(MiniObject *o) {
+    return MINI_IS_PTR(o) && o->type == &mini_float_type;
+}
+
+static inline bool is_exact_str(MiniObject *o) {
+    return MINI_IS_PTR(o) && o->type == &mini_str_type;
+}
+
+// BINARY_OP [op] (a MiniBinOp, +16 in place) on [left] and [right]: the form that fits, or 0.
+static NOINLINE Opcode specialize_binary_op(MiniObject *left, MiniObject *right, uint32_t op) {
+    unsigned k = op & 15;
+    if (MINI_IS_SMALLINT(left) && MINI_IS_SMALLINT(right))
+        return k == BINOP_ADD ? OP_BINARY_OP_ADD_INT : k == BINOP_SUB ? OP_BINARY_OP_SUB_INT : 0;
+    if (is_exact_float(left) && is_exact_float(right))
+        return k == BINOP_ADD   ? OP_BINARY_OP_ADD_FLOAT
+               : k == BINOP_SUB ? OP_BINARY_OP_SUB_FLOAT
+               : k == BINOP_MUL ? OP_BINARY_OP_MUL_FLOAT
+                                : 0;
+    if (k == BINOP_ADD && is_exact_str(left) && is_exact_str(right))
+        return OP_BINARY_OP_ADD_STR;
+    return 0;
+}
+
+// A call of [callable] with [nargs] positional arguments and no keywords: true when it is a
+// mini function whose parameters take exactly those (see CodeObject.fast_nargs).
+static inline bool is_exact_call(MiniObject *callable, size_t nargs) {
+    return callable && MINI_IS_PTR(callable) && callable->type == &mini_function_type &&
+           ((MiniFunction *)callable)->code->fast_nargs == (ssize_t)nargs;
+}
+
+// BINARY_SUBSCR of [container] by [key]: the form that fits, or 0.
+static NOINLINE Opcode specialize_binary_subscr(MiniObject *container, MiniObject *key) {
+    if (!MINI_IS_PTR(container))
+        return 0;
+    MiniType *ct = container->type;
+    if (ct == &mini_list_type && MINI_IS_SMALLINT(key))
+        return OP_BINARY_SUBSCR_LIST_INT;
+    if (ct == &mini_tuple_type && MINI_IS_SMALLINT(key))
+        return OP_BINARY_SUBSCR_TUPLE_INT;
+    if (ct == &mini_dict_type)
+        return OP_BINARY_SUBSCR_DICT;
+    return 0;
+}
+
+// UNPACK_SEQUENCE of [seq] into [n] targets: the form that fits, or 0.
+static NOINLINE Opcode specialize_unpack_sequence(MiniObject *seq, uint32_t n) {
+    if (!MINI_IS_PTR(seq))
+        return 0;
+    if (seq->type == &mini_tuple_type && TUPLE_SIZE(seq) == n)
+        return OP_UNPACK_SEQUENCE_TUPLE;
+    if (seq->type == &mini_list_type && LIST_SIZE(seq) == n)
+        return OP_UNPACK_SEQUENCE_LIST;
+    return 0;
+}
+
+// RESUME and JUMP_BACKWARD of code not quickened yet, when its warm-up count reaches zero:
+// quickens it, or, when quickening is off or fails, stops counting.
+static NOINLINE void warmed_up(VM *vm, CodeObject *co) {
+    if (!vm->quicken || !code_quicken(co))
+        co->warmup = INT32_MAX;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The loop
 // ---------------------------------------------------------------------------------------------
+
+// The running frame's locals (then cells, frees and the value stack): derived from `f`
+// rather than kept in a variable of its own, which would cost the loop a register.
+#define fastlocals (f->localsplus)
+// The running code's names (co_names), also derived rather than kept.
+#define names (TUPLE_ITEMS(co->names))
 
 #define TOP() (sp[-1])
 #define SECOND() (sp[-2])
@@ -1271,12 +1615,95 @@ static NOINLINE int yield_from_send(MiniObject *it, MiniObject *v, MiniObject **
         co = f->code;                                                                            \
         ip = f->ip;                                                                              \
         sp = f->sp;                                                                              \
-        fastlocals = f->localsplus;                                                              \
         consts = TUPLE_ITEMS(co->consts);                                                        \
-        names = TUPLE_ITEMS(co->names);                                                          \
     } while (0)
 
 #define JUMP_TO(target) (ip = co->code + (target))
+
+// The running instruction, writable: the specialiser rewrites it in place.
+#define INSTR_PTR() (&co->code[ip - 1 - co->code])
+
+// Leaves a specialised form for its miss label when [cond] holds (see MISS, after the switch).
+#define DEOPT_IF(cond, base)                                                                     \
+    do {                                                                                         \
+        if (UNLIKELY(cond))                                                                      \
+            goto miss_##base;                                                                    \
+    } while (0)
+
+#define FLOAT_VALUE(o) (((MiniFloat *)(o))->value)
+
+// Ends a float operation of BINARY_OP on [left] and [right], the two values on top of the
+// stack, whose result is [expr]: pops and releases them and pushes the result. Float
+// arithmetic allocates a result per operation; where the result is about to replace a local
+// that holds the only reference to a float (`dx = x1 - x2` in a loop, `x += dt`), that float
+// takes the new value instead, and otherwise a temporary operand may (float_result).
+#define FLOAT_RESULT_ANY(left, right, expr)                                                      \
+    do {                                                                                         \
+        double fv_ = (expr);                                                                     \
+        word = *ip;                                                                              \
+        if (INSTR_OP(word) == OP_STORE_FAST) {                                                   \
+            MiniObject *old_ = fastlocals[INSTR_ARG(word)];                                      \
+            if (old_ && MINI_IS_PTR(old_) && old_->type == &mini_float_type &&                   \
+                old_->refcnt == (old_ == (left) ? 2 : 1)) {                                      \
+                FLOAT_VALUE(old_) = fv_;                                                         \
+                ip++;                                                                            \
+                sp -= 2;                                                                         \
+                MINI_DECREF(left);                                                               \
+                MINI_DECREF(right);                                                              \
+                DISPATCH();                                                                      \
+            }                                                                                    \
+        }                                                                                        \
+        MiniObject *res_ = float_result(left, right, fv_);                                       \
+        sp -= 2;                                                                                 \
+        MINI_DECREF(left);                                                                       \
+        MINI_DECREF(right);                                                                      \
+        if (!res_)                                                                               \
+            goto error;                                                                          \
+        PUSH(res_);                                                                              \
+        DISPATCH();                                                                              \
+    } while (0)
+
+// FLOAT_RESULT_ANY for two exact floats, the specialised forms' case: a temporary operand
+// (one only the stack refers to) takes the result and stays where it is on the stack, and the
+// other operand is released inline (float_decref).
+#define FLOAT_RESULT(left, right, expr)                                                          \
+    do {                                                                                         \
+        double fv_ = (expr);                                                                     \
+        word = *ip;                                                                              \
+        if (INSTR_OP(word) == OP_STORE_FAST) {                                                   \
+            MiniObject *old_ = fastlocals[INSTR_ARG(word)];                                      \
+            if (old_ && MINI_IS_PTR(old_) && old_->type == &mini_float_type &&                   \
+                old_->refcnt == (old_ == (left) ? 2 : 1)) {                                      \
+                FLOAT_VALUE(old_) = fv_;                                                         \
+                ip++;                                                                            \
+                sp -= 2;                                                                         \
+                float_decref(ts, left);                                                          \
+                float_decref(ts, right);                                                         \
+                DISPATCH();                                                                      \
+            }                                                                                    \
+        }                                                                                        \
+        if ((left)->refcnt == 1) {                                                               \
+            FLOAT_VALUE(left) = fv_;                                                             \
+            sp--;                                                                                \
+            float_decref(ts, right);                                                             \
+            DISPATCH();                                                                          \
+        }                                                                                        \
+        if ((right)->refcnt == 1) {                                                              \
+            FLOAT_VALUE(right) = fv_;                                                            \
+            sp--;                                                                                \
+            SET_TOP(right);                                                                      \
+            float_decref(ts, left);                                                              \
+            DISPATCH();                                                                          \
+        }                                                                                        \
+        MiniObject *res_ = float_result(left, right, fv_);                                       \
+        if (!res_)                                                                               \
+            goto error_drop_two;                                                                 \
+        sp--;                                                                                    \
+        SET_TOP(res_);                                                                           \
+        float_decref(ts, left);                                                                  \
+        float_decref(ts, right);                                                                 \
+        DISPATCH();                                                                              \
+    } while (0)
 
 // Runs the breaker at a check point; the registers are saved first since it may run code.
 #define CHECK_BREAKER()                                                                          \
@@ -1314,19 +1741,22 @@ MiniObject *eval_frame_ex(Frame *frame, bool throwflag, bool *yielded) {
     };
 #endif
     ThreadState *ts = mini_ts;
+    VM *vm = ts->vm;
     Frame *f = frame;
     CodeObject *co;
     const uint32_t *ip;
     MiniObject **sp;
-    MiniObject **fastlocals;
     MiniObject *const *consts;
-    MiniObject *const *names;
     uint32_t word, oparg;
     MiniObject *retval = NULL;
     // The shared call sequence's inputs (see do_call).
     MiniObject **call_base, **call_new_sp;
     size_t call_nargs;
     MiniObject *call_kwnames;
+    // The inline cache entry of the running quickened instruction.
+    InlineCache *cache;
+    // The item FOR_ITER and its specialised forms got (see for_got_item).
+    MiniObject *iter_item;
 
     if (yielded)
         *yielded = false;
@@ -1471,6 +1901,7 @@ dispatch:
     }
 
     TARGET(BINARY_OP) {
+    generic_BINARY_OP:;
         MiniObject *right = TOP(), *left = SECOND(), *res;
         if (MINI_IS_SMALLINT(left) && MINI_IS_SMALLINT(right)) {
             res = smallint_binop(left, right, oparg);
@@ -1486,32 +1917,8 @@ dispatch:
         } else if ((MINI_IS_PTR(left) && left->type == &mini_float_type) ||
                    (MINI_IS_PTR(right) && right->type == &mini_float_type)) {
             double v;
-            if (float_binop(left, right, oparg, &v)) {
-                // Float arithmetic allocates a result per operation; where the result is
-                // about to replace a local that holds the only reference to a float (`dx =
-                // x1 - x2` in a loop, `x += dt`), that float takes the new value instead.
-                word = *ip;
-                if (INSTR_OP(word) == OP_STORE_FAST) {
-                    MiniObject *old = fastlocals[INSTR_ARG(word)];
-                    if (old && MINI_IS_PTR(old) && old->type == &mini_float_type &&
-                        old->refcnt == (old == left ? 2 : 1)) {
-                        ((MiniFloat *)old)->value = v;
-                        ip++;
-                        sp -= 2;
-                        MINI_DECREF(left);
-                        MINI_DECREF(right);
-                        DISPATCH();
-                    }
-                }
-                res = float_result(left, right, v);
-                sp -= 2;
-                MINI_DECREF(left);
-                MINI_DECREF(right);
-                if (!res)
-                    goto error;
-                PUSH(res);
-                DISPATCH();
-            }
+            if (float_binop(left, right, oparg, &v))
+                FLOAT_RESULT_ANY(left, right, v);
         } else if ((oparg & 15) == BINOP_ADD && MINI_IS_PTR(left) && MINI_IS_PTR(right) &&
                    left->type == &mini_str_type && right->type == &mini_str_type) {
             res = str_concat(left, right);
@@ -1610,6 +2017,7 @@ dispatch:
     }
 
     TARGET(BINARY_SUBSCR) {
+    generic_BINARY_SUBSCR:;
         MiniObject *key = TOP(), *container = SECOND(), *res;
         if (MINI_IS_SMALLINT(key) && MINI_IS_PTR(container)) {
             MiniType *ct = container->type;
@@ -1656,6 +2064,7 @@ dispatch:
     }
 
     TARGET(STORE_SUBSCR) {
+    generic_STORE_SUBSCR:;
         MiniObject *key = TOP(), *container = SECOND(), *v = THIRD();
         sp -= 3;
         if (MINI_IS_SMALLINT(key) && MINI_IS_PTR(container) &&
@@ -1711,9 +2120,8 @@ dispatch:
     // --- Names
 
     TARGET(LOAD_CONST) {
-        MiniObject *v = consts[oparg];
-        MINI_INCREF(v);
-        PUSH(v);
+        // Constants are immortal (code_new makes them so): no reference count to touch.
+        PUSH(consts[oparg]);
         DISPATCH();
     }
 
@@ -1748,6 +2156,7 @@ dispatch:
     }
 
     TARGET(LOAD_GLOBAL) {
+    generic_LOAD_GLOBAL:;
         // One hint serves both dicts: a global's entry index, or a builtin's (then the
         // globals probe usually ends at once on the dict's key filter).
         MiniObject *name = names[oparg];
@@ -1914,6 +2323,7 @@ dispatch:
     }
 
     TARGET(LOAD_ATTR) {
+    generic_LOAD_ATTR:;
         MiniObject *owner = TOP();
         f->ip = ip;
         MiniObject *res = load_attr(ts, owner, names[oparg], &co->attr_hints[ip - 1 - co->code]);
@@ -1927,6 +2337,7 @@ dispatch:
     }
 
     TARGET(STORE_ATTR) {
+    generic_STORE_ATTR:;
         MiniObject *owner = TOP(), *v = SECOND();
         sp -= 2;
         f->ip = ip;
@@ -1949,6 +2360,7 @@ dispatch:
     }
 
     TARGET(LOAD_METHOD) {
+    generic_LOAD_METHOD:;
         MiniObject *name = names[oparg];
         MiniObject *owner = TOP();
         MiniType *tp = mini_type(owner);
@@ -2004,6 +2416,7 @@ dispatch:
     // --- Calls and functions
 
     TARGET(CALL_FUNCTION) {
+    generic_CALL_FUNCTION:;
         call_base = sp - oparg - 1;
         call_new_sp = call_base;
         call_nargs = oparg;
@@ -2020,6 +2433,7 @@ dispatch:
     }
 
     TARGET(CALL_METHOD) {
+    generic_CALL_METHOD:;
         MiniObject **base = sp - oparg - 2;
         call_new_sp = base;
         call_kwnames = NULL;
@@ -2152,6 +2566,13 @@ dispatch:
             frame_uncarve(ts, f);
             f = back;
             LOAD_FRAME();
+            // A call made for its effect (`obj.update()` as a statement) is followed by a
+            // POP_TOP: drop the value here and skip it.
+            if (INSTR_OP(*ip) == OP_POP_TOP) {
+                ip++;
+                MINI_DECREF(retval);
+                DISPATCH();
+            }
             PUSH(retval);
             DISPATCH();
         }
@@ -2159,6 +2580,9 @@ dispatch:
     }
 
     TARGET(RESUME) {
+        // Function entry of code not quickened yet: it counts towards warming the code up.
+        if (UNLIKELY(--co->warmup == 0))
+            warmed_up(vm, co);
         CHECK_BREAKER();
         DISPATCH();
     }
@@ -2234,6 +2658,9 @@ dispatch:
     }
 
     TARGET(JUMP_BACKWARD) {
+        // A loop's turn in code not quickened yet: it counts towards warming the code up.
+        if (UNLIKELY(--co->warmup == 0))
+            warmed_up(vm, co);
         JUMP_TO(oparg);
         CHECK_BREAKER();
         DISPATCH();
@@ -2315,6 +2742,7 @@ dispatch:
     }
 
     TARGET(FOR_ITER) {
+    generic_FOR_ITER:;
         MiniObject *it = TOP(), *v;
         if (listiter_check(it)) {
             v = listiter_next_fast(it);
@@ -2341,24 +2769,32 @@ dispatch:
                 goto for_exhausted;
             }
         }
-        // The loop body almost always starts by storing the item in a local: do it now.
-        word = *ip;
-        if (INSTR_OP(word) == OP_STORE_FAST) {
-            ip++;
-            MiniObject **slot = &fastlocals[INSTR_ARG(word)];
-            MiniObject *old = *slot;
-            *slot = v;
-            MINI_XDECREF(old);
-            DISPATCH();
-        }
-        PUSH(v);
-        DISPATCH();
-    for_exhausted:
-        sp--;
-        MINI_DECREF(it);
-        JUMP_TO(oparg);
+        iter_item = v;
+        goto for_got_item;
+    }
+
+    // The end of FOR_ITER and its specialised forms: [iter_item] is the next item (owned).
+for_got_item: {
+    // The loop body almost always starts by storing the item in a local: do it now.
+    word = *ip;
+    if (INSTR_OP(word) == OP_STORE_FAST) {
+        ip++;
+        MiniObject **slot = &fastlocals[INSTR_ARG(word)];
+        MiniObject *old = *slot;
+        *slot = iter_item;
+        MINI_XDECREF(old);
         DISPATCH();
     }
+    PUSH(iter_item);
+    DISPATCH();
+}
+    // The iterator on top of the stack is exhausted: drop it and leave the loop.
+for_exhausted: {
+    MiniObject *it = POP();
+    MINI_DECREF(it);
+    JUMP_TO(oparg);
+    DISPATCH();
+}
 
     // --- Building containers
 
@@ -2535,6 +2971,7 @@ dispatch:
     }
 
     TARGET(UNPACK_SEQUENCE) {
+    generic_UNPACK_SEQUENCE:;
         MiniObject *seq = POP();
         if (MINI_IS_PTR(seq) && (seq->type == &mini_tuple_type || seq->type == &mini_list_type)) {
             bool is_list = seq->type == &mini_list_type;
@@ -2766,6 +3203,629 @@ dispatch:
         DISPATCH();
     }
 
+    // --- Specialised forms (see "Specialisation" at the top of this file). Each ADAPTIVE form
+    // tries to specialise when its counter is zero and otherwise counts down; either way it
+    // then runs its base instruction's generic code. Each specialised form states what it
+    // guards and what it skips; a failed guard goes to the form's miss label (after the
+    // switch), which counts the miss and runs the generic code.
+
+    TARGET(RESUME_QUICK) {
+        // RESUME in quickened code: only the check point, no warm-up count.
+        CHECK_BREAKER();
+        DISPATCH();
+    }
+
+    TARGET(JUMP_BACKWARD_QUICK) {
+        JUMP_TO(oparg);
+        CHECK_BREAKER();
+        DISPATCH();
+    }
+
+    TARGET(LOAD_ATTR_ADAPTIVE) {
+        cache = &co->caches[oparg];
+        if (cache->counter == 0)
+            specialize_done(INSTR_PTR(), cache,
+                            specialize_load_attr(ts, cache, TOP(), cache->name));
+        else
+            cache->counter--;
+        oparg = cache->arg;
+        goto generic_LOAD_ATTR;
+    }
+
+    TARGET(LOAD_ATTR_INSTANCE_VALUE) {
+        // Guards: the owner's type is the one seen and no class changed since (so the name is
+        // still not a data descriptor of the type), and the instance dict holds the very name
+        // at the cached entry. Skips: the type lookup, the descriptor checks and the probe.
+        cache = &co->caches[oparg];
+        MiniObject *owner = TOP();
+        MiniObject *v = cached_instance_value(vm, cache, owner, cache->name);
+        DEOPT_IF(!v, LOAD_ATTR);
+        MINI_INCREF(v);
+        SET_TOP(v);
+        MINI_DECREF(owner);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_ATTR_MODULE) {
+        // Guards: the owner is a module and its dict holds the very name at the cached entry.
+        // Skips: module_getattr's hashing and probing.
+        cache = &co->caches[oparg];
+        MiniObject *owner = TOP();
+        DEOPT_IF(!MINI_IS_PTR(owner) || owner->type != &mini_module_type, LOAD_ATTR);
+        MiniObject *dict = ((MiniModule *)owner)->dict;
+        DEOPT_IF(!dict, LOAD_ATTR);
+        MiniObject *v = dict_entry_value_if(dict, cache->index, cache->name);
+        DEOPT_IF(!v, LOAD_ATTR);
+        MINI_INCREF(v);
+        SET_TOP(v);
+        MINI_DECREF(owner);
+        DISPATCH();
+    }
+
+    TARGET(STORE_ATTR_ADAPTIVE) {
+        cache = &co->caches[oparg];
+        if (cache->counter == 0)
+            specialize_done(INSTR_PTR(), cache,
+                            specialize_store_attr(ts, cache, TOP(), cache->name));
+        else
+            cache->counter--;
+        oparg = cache->arg;
+        goto generic_STORE_ATTR;
+    }
+
+    TARGET(STORE_ATTR_INSTANCE_VALUE) {
+        // Guards: as LOAD_ATTR_INSTANCE_VALUE (the type seen, no class changed: still no data
+        // descriptor and the generic setattr; the name at the cached entry). Skips: the
+        // setattr slot check, the type lookup and dict_set's probe: the value is replaced in
+        // place.
+        cache = &co->caches[oparg];
+        MiniObject *owner = TOP(), *v = SECOND();
+        MiniObject **slot = cached_instance_slot(vm, cache, owner, cache->name);
+        DEOPT_IF(!slot, STORE_ATTR);
+        MiniObject *old = *slot;
+        *slot = v; // the stack's reference moves into the dict
+        sp -= 2;
+        // The old value goes last: its __del__ may run code that looks at the dict.
+        MINI_DECREF(old);
+        MINI_DECREF(owner);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_METHOD_ADAPTIVE) {
+        cache = &co->caches[oparg];
+        if (cache->counter == 0)
+            specialize_done(INSTR_PTR(), cache,
+                            specialize_load_method(ts, cache, TOP(), cache->name));
+        else
+            cache->counter--;
+        oparg = cache->arg;
+        goto generic_LOAD_METHOD;
+    }
+
+    TARGET(LOAD_METHOD_WITH_DICT) {
+        // Guards: the owner's type is the one seen and no class changed since (so the name
+        // still finds the cached function on the type), and the instance dict does not shadow
+        // it: one of the name's bits is clear in the dict's key filter, or else a probe misses.
+        // Skips: the type lookup, the descriptor checks, usually any probe, and the bound
+        // method: "meth self" is pushed.
+        cache = &co->caches[oparg];
+        MiniObject *owner = TOP();
+        DEOPT_IF(!cached_method_holds(vm, cache, owner, cache->name,
+                                      OP_LOAD_METHOD_WITH_DICT),
+                 LOAD_METHOD);
+        MiniObject *meth = cache->descr;
+        MINI_INCREF(meth);
+        SET_TOP(meth);
+        PUSH(owner);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_METHOD_NO_DICT) {
+        // Guards: the type seen (its instances have no __dict__) and no class changed since.
+        // Skips: the type lookup and the descriptor checks; pushes "meth self".
+        cache = &co->caches[oparg];
+        MiniObject *owner = TOP();
+        DEOPT_IF(!cached_method_holds(vm, cache, owner, cache->name,
+                                      OP_LOAD_METHOD_NO_DICT),
+                 LOAD_METHOD);
+        MiniObject *meth = cache->descr;
+        MINI_INCREF(meth);
+        SET_TOP(meth);
+        PUSH(owner);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_METHOD_MODULE) {
+        // Guards: as LOAD_ATTR_MODULE. Pushes "NULL attr": a module's function is called as
+        // it is (math.sqrt(x)).
+        cache = &co->caches[oparg];
+        MiniObject *owner = TOP();
+        DEOPT_IF(!MINI_IS_PTR(owner) || owner->type != &mini_module_type, LOAD_METHOD);
+        MiniObject *dict = ((MiniModule *)owner)->dict;
+        DEOPT_IF(!dict, LOAD_METHOD);
+        MiniObject *v = dict_entry_value_if(dict, cache->index, cache->name);
+        DEOPT_IF(!v, LOAD_METHOD);
+        MINI_INCREF(v);
+        SET_TOP(NULL);
+        PUSH(v);
+        MINI_DECREF(owner);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_GLOBAL_ADAPTIVE) {
+        cache = &co->caches[oparg];
+        if (cache->counter == 0)
+            specialize_done(INSTR_PTR(), cache,
+                            specialize_load_global(cache, f, cache->name));
+        else
+            cache->counter--;
+        oparg = cache->arg;
+        goto generic_LOAD_GLOBAL;
+    }
+
+    TARGET(LOAD_GLOBAL_MODULE) {
+        // Guard: the globals hold the very name at the cached entry. Skips: the probe.
+        cache = &co->caches[oparg];
+        MiniObject *v = dict_entry_value_if(f->globals, cache->index, cache->name);
+        DEOPT_IF(!v, LOAD_GLOBAL);
+        MINI_INCREF(v);
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_GLOBAL_BUILTIN) {
+        // Guards: the globals dict has the keys version seen (the same dict, no key added or
+        // removed since: the name is still not a global) and the builtins hold the very name
+        // at the cached entry. Skips: both probes.
+        cache = &co->caches[oparg];
+        DEOPT_IF(((MiniDict *)f->globals)->keys_version != cache->version, LOAD_GLOBAL);
+        MiniObject *v = dict_entry_value_if(f->builtins, cache->index, cache->name);
+        DEOPT_IF(!v, LOAD_GLOBAL);
+        MINI_INCREF(v);
+        PUSH(v);
+        DISPATCH();
+    }
+
+    // The forms below keep no cache (opcodes.def): the ADAPTIVE form decides once, and a
+    // specialised form that meets other operands runs the generic code of its base.
+
+    TARGET(BINARY_OP_ADAPTIVE) {
+        specialize_once(INSTR_PTR(), specialize_binary_op(SECOND(), TOP(), oparg),
+                        OP_BINARY_OP);
+        goto generic_BINARY_OP;
+    }
+
+    TARGET(BINARY_OP_ADD_INT) {
+        // Guard: two small ints. Skips: the operator switch. Overflow takes the generic code
+        // (int.c makes a big int).
+        MiniObject *right = TOP(), *left = SECOND();
+        intptr_t r;
+        if (UNLIKELY(!MINI_IS_SMALLINT(left) || !MINI_IS_SMALLINT(right) ||
+                     __builtin_add_overflow((intptr_t)left, (intptr_t)right - 1, &r)))
+            goto generic_BINARY_OP;
+        sp--;
+        SET_TOP((MiniObject *)r); // (2a+1) + 2b = 2(a+b)+1
+        DISPATCH();
+    }
+
+    TARGET(BINARY_OP_SUB_INT) {
+        // As BINARY_OP_ADD_INT.
+        MiniObject *right = TOP(), *left = SECOND();
+        intptr_t r;
+        if (UNLIKELY(!MINI_IS_SMALLINT(left) || !MINI_IS_SMALLINT(right) ||
+                     __builtin_sub_overflow((intptr_t)left, (intptr_t)right - 1, &r)))
+            goto generic_BINARY_OP;
+        sp--;
+        SET_TOP((MiniObject *)r); // (2a+1) - 2b = 2(a-b)+1
+        DISPATCH();
+    }
+
+    // The float forms. Guard: two exact floats. Skips: the int and type tests and the
+    // operator switch of the generic code; the result goes where the generic code puts it
+    // (FLOAT_RESULT).
+    TARGET(BINARY_OP_ADD_FLOAT) {
+        MiniObject *right = TOP(), *left = SECOND();
+        if (UNLIKELY(!is_exact_float(left) || !is_exact_float(right)))
+            goto generic_BINARY_OP;
+        FLOAT_RESULT(left, right, FLOAT_VALUE(left) + FLOAT_VALUE(right));
+    }
+
+    TARGET(BINARY_OP_SUB_FLOAT) {
+        MiniObject *right = TOP(), *left = SECOND();
+        if (UNLIKELY(!is_exact_float(left) || !is_exact_float(right)))
+            goto generic_BINARY_OP;
+        FLOAT_RESULT(left, right, FLOAT_VALUE(left) - FLOAT_VALUE(right));
+    }
+
+    TARGET(BINARY_OP_MUL_FLOAT) {
+        MiniObject *right = TOP(), *left = SECOND();
+        if (UNLIKELY(!is_exact_float(left) || !is_exact_float(right)))
+            goto generic_BINARY_OP;
+        FLOAT_RESULT(left, right, FLOAT_VALUE(left) * FLOAT_VALUE(right));
+    }
+
+    TARGET(BINARY_OP_ADD_STR) {
+        // Guard: two exact strs. Skips: the number tests and mini_binary_op's slot dispatch.
+        MiniObject *right = TOP(), *left = SECOND();
+        if (UNLIKELY(!is_exact_str(left) || !is_exact_str(right)))
+            goto generic_BINARY_OP;
+        MiniObject *res = str_concat(left, right);
+        sp -= 2;
+        MINI_DECREF(left);
+        MINI_DECREF(right);
+        if (!res)
+            goto error;
+        PUSH(res);
+        DISPATCH();
+    }
+
+    TARGET(BINARY_SUBSCR_ADAPTIVE) {
+        specialize_once(INSTR_PTR(), specialize_binary_subscr(SECOND(), TOP()),
+                        OP_BINARY_SUBSCR);
+        goto generic_BINARY_SUBSCR;
+    }
+
+    TARGET(BINARY_SUBSCR_LIST_INT) {
+        // Guards: an exact list, a small int index within it (negative ones count from the
+        // end). Skips: the type dispatch of mini_getitem and the index conversion.
+        MiniObject *key = TOP(), *container = SECOND();
+        if (UNLIKELY(!MINI_IS_SMALLINT(key) || !MINI_IS_PTR(container) ||
+                     container->type != &mini_list_type))
+            goto generic_BINARY_SUBSCR;
+        intptr_t i = MINI_SMALLINT_VALUE(key);
+        if (i < 0)
+            i += (intptr_t)LIST_SIZE(container);
+        if (UNLIKELY(i < 0 || (size_t)i >= LIST_SIZE(container)))
+            goto generic_BINARY_SUBSCR; // raises the IndexError
+        MiniObject *res = LIST_GET(container, i);
+        MINI_INCREF(res);
+        sp--;
+        SET_TOP(res);
+        MINI_DECREF(container);
+        DISPATCH();
+    }
+
+    TARGET(BINARY_SUBSCR_TUPLE_INT) {
+        // As BINARY_SUBSCR_LIST_INT, for an exact tuple.
+        MiniObject *key = TOP(), *container = SECOND();
+        if (UNLIKELY(!MINI_IS_SMALLINT(key) || !MINI_IS_PTR(container) ||
+                     container->type != &mini_tuple_type))
+            goto generic_BINARY_SUBSCR;
+        intptr_t i = MINI_SMALLINT_VALUE(key);
+        if (i < 0)
+            i += (intptr_t)TUPLE_SIZE(container);
+        if (UNLIKELY(i < 0 || (size_t)i >= TUPLE_SIZE(container)))
+            goto generic_BINARY_SUBSCR;
+        MiniObject *res = TUPLE_GET(container, i);
+        MINI_INCREF(res);
+        sp--;
+        SET_TOP(res);
+        MINI_DECREF(container);
+        DISPATCH();
+    }
+
+    TARGET(BINARY_SUBSCR_DICT) {
+        // Guard: an exact dict (no __missing__ or __getitem__ of a subclass to honour). Skips:
+        // the slot dispatch; a missing key still raises through the generic code.
+        MiniObject *key = TOP(), *container = SECOND();
+        if (UNLIKELY(!MINI_IS_PTR(container) || container->type != &mini_dict_type))
+            goto generic_BINARY_SUBSCR;
+        MiniObject *res = dict_get(container, key);
+        if (UNLIKELY(!res)) {
+            if (mini_error_occurred()) {
+                sp -= 2;
+                MINI_DECREF(container);
+                MINI_DECREF(key);
+                goto error;
+            }
+            goto generic_BINARY_SUBSCR; // raises the KeyError
+        }
+        MINI_INCREF(res);
+        sp--;
+        SET_TOP(res);
+        MINI_DECREF(container);
+        MINI_DECREF(key);
+        DISPATCH();
+    }
+
+    TARGET(STORE_SUBSCR_ADAPTIVE) {
+        MiniObject *key = TOP(), *container = SECOND();
+        specialize_once(INSTR_PTR(),
+                        MINI_IS_SMALLINT(key) && MINI_IS_PTR(container) &&
+                                container->type == &mini_list_type
+                            ? OP_STORE_SUBSCR_LIST_INT
+                            : 0,
+                        OP_STORE_SUBSCR);
+        goto generic_STORE_SUBSCR;
+    }
+
+    TARGET(STORE_SUBSCR_LIST_INT) {
+        // Guards: an exact list, a small int index within it. Skips: the slot dispatch and
+        // the index conversion; the stack's reference to the value moves into the list.
+        MiniObject *key = TOP(), *container = SECOND(), *v = THIRD();
+        if (UNLIKELY(!MINI_IS_SMALLINT(key) || !MINI_IS_PTR(container) ||
+                     container->type != &mini_list_type))
+            goto generic_STORE_SUBSCR;
+        intptr_t i = MINI_SMALLINT_VALUE(key);
+        if (i < 0)
+            i += (intptr_t)LIST_SIZE(container);
+        if (UNLIKELY(i < 0 || (size_t)i >= LIST_SIZE(container)))
+            goto generic_STORE_SUBSCR;
+        sp -= 3;
+        MiniObject *old = LIST_GET(container, i);
+        LIST_ITEMS(container)[i] = v;
+        // A list of floats updated in place (`v[0] += dx`) drops a float each time.
+        if (MINI_IS_PTR(old) && old->type == &mini_float_type)
+            float_decref(ts, old);
+        else
+            MINI_DECREF(old);
+        MINI_DECREF(container);
+        DISPATCH();
+    }
+
+    TARGET(UNPACK_SEQUENCE_ADAPTIVE) {
+        specialize_once(INSTR_PTR(), specialize_unpack_sequence(TOP(), oparg),
+                        OP_UNPACK_SEQUENCE);
+        goto generic_UNPACK_SEQUENCE;
+    }
+
+    TARGET(UNPACK_SEQUENCE_TUPLE) {
+        // Guard: an exact tuple of the right length. Skips: the type and length tests.
+        MiniObject *seq = TOP();
+        if (UNLIKELY(!MINI_IS_PTR(seq) || seq->type != &mini_tuple_type ||
+                     TUPLE_SIZE(seq) != oparg))
+            goto generic_UNPACK_SEQUENCE;
+        sp--;
+        for (uint32_t i = oparg; i > 0; i--) {
+            MiniObject *item = TUPLE_GET(seq, i - 1);
+            MINI_INCREF(item);
+            PUSH(item);
+        }
+        MINI_DECREF(seq);
+        DISPATCH();
+    }
+
+    TARGET(UNPACK_SEQUENCE_LIST) {
+        // As UNPACK_SEQUENCE_TUPLE, for an exact list.
+        MiniObject *seq = TOP();
+        if (UNLIKELY(!MINI_IS_PTR(seq) || seq->type != &mini_list_type ||
+                     LIST_SIZE(seq) != oparg))
+            goto generic_UNPACK_SEQUENCE;
+        sp--;
+        for (uint32_t i = oparg; i > 0; i--) {
+            MiniObject *item = LIST_GET(seq, i - 1);
+            MINI_INCREF(item);
+            PUSH(item);
+        }
+        MINI_DECREF(seq);
+        DISPATCH();
+    }
+
+    TARGET(FOR_ITER_ADAPTIVE) {
+        MiniObject *it = TOP();
+        specialize_once(INSTR_PTR(),
+                        listiter_check(it)    ? OP_FOR_ITER_LIST
+                        : rangeiter_check(it) ? OP_FOR_ITER_RANGE
+                                              : 0,
+                        OP_FOR_ITER);
+        goto generic_FOR_ITER;
+    }
+
+    TARGET(FOR_ITER_LIST) {
+        // Guard: a list iterator. Skips: the iterator type tests.
+        MiniObject *it = TOP();
+        if (UNLIKELY(!listiter_check(it)))
+            goto generic_FOR_ITER;
+        iter_item = listiter_next_fast(it);
+        if (!iter_item)
+            goto for_exhausted;
+        goto for_got_item;
+    }
+
+    TARGET(FOR_ITER_RANGE) {
+        // Guard: a range iterator. Skips: the iterator type tests.
+        MiniObject *it = TOP();
+        if (UNLIKELY(!rangeiter_check(it)))
+            goto generic_FOR_ITER;
+        int64_t x;
+        if (!range_iter_next_i64(it, &x))
+            goto for_exhausted;
+        if (LIKELY(MINI_FITS_SMALLINT(x))) {
+            iter_item = MINI_FROM_SMALLINT(x);
+        } else if (!(iter_item = int_from_i64(x))) {
+            goto error;
+        }
+        goto for_got_item;
+    }
+
+    TARGET(CALL_FUNCTION_ADAPTIVE) {
+        specialize_once(INSTR_PTR(),
+                        is_exact_call(PEEK(oparg + 1), oparg) ? OP_CALL_FUNCTION_PY_EXACT : 0,
+                        OP_CALL_FUNCTION);
+        goto generic_CALL_FUNCTION;
+    }
+
+    TARGET(CALL_FUNCTION_PY_EXACT) {
+        // Guard: the callee is a mini function whose parameters take exactly the positional
+        // arguments given (no defaults to fill, no *args, not a generator). Skips: the
+        // callable type tests of the call sequence; goes straight to pushing the frame.
+        call_base = sp - oparg - 1;
+        if (UNLIKELY(!is_exact_call(call_base[0], oparg)))
+            goto generic_CALL_FUNCTION;
+        call_new_sp = call_base;
+        call_nargs = oparg;
+        call_kwnames = NULL;
+        f->ip = ip;
+        goto call_exact_args;
+    }
+
+    TARGET(CALL_METHOD_ADAPTIVE) {
+        specialize_once(INSTR_PTR(),
+                        is_exact_call(PEEK(oparg + 2), oparg + 1) ? OP_CALL_METHOD_PY_EXACT : 0,
+                        OP_CALL_METHOD);
+        goto generic_CALL_METHOD;
+    }
+
+    TARGET(CALL_METHOD_PY_EXACT) {
+        // Guard: LOAD_METHOD pushed "meth self" and meth is a mini function whose parameters
+        // take self and the arguments exactly. Skips: as CALL_FUNCTION_PY_EXACT.
+        call_base = sp - oparg - 2;
+        if (UNLIKELY(!is_exact_call(call_base[0], oparg + 1)))
+            goto generic_CALL_METHOD;
+        call_new_sp = call_base;
+        call_nargs = oparg + 1;
+        call_kwnames = NULL;
+        f->ip = ip;
+        goto call_exact_args;
+    }
+
+    // Superinstructions: the first load, then the second from the next word, which is skipped.
+    TARGET(LOAD_FAST__LOAD_FAST) {
+        MiniObject *v = fastlocals[oparg];
+        if (UNLIKELY(!v)) {
+            raise_unbound_local(TUPLE_GET(co->varnames, oparg));
+            goto error;
+        }
+        MINI_INCREF(v);
+        PUSH(v);
+        word = *ip++;
+        oparg = INSTR_ARG(word);
+        v = fastlocals[oparg];
+        if (UNLIKELY(!v)) {
+            raise_unbound_local(TUPLE_GET(co->varnames, oparg));
+            goto error;
+        }
+        MINI_INCREF(v);
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_FAST__LOAD_CONST) {
+        MiniObject *v = fastlocals[oparg];
+        if (UNLIKELY(!v)) {
+            raise_unbound_local(TUPLE_GET(co->varnames, oparg));
+            goto error;
+        }
+        MINI_INCREF(v);
+        PUSH(v);
+        word = *ip++;
+        PUSH(consts[INSTR_ARG(word)]); // immortal, as in LOAD_CONST
+        DISPATCH();
+    }
+
+    TARGET(LOAD_CONST__LOAD_FAST) {
+        PUSH(consts[oparg]); // immortal, as in LOAD_CONST
+        MiniObject *v;
+        word = *ip++;
+        oparg = INSTR_ARG(word);
+        v = fastlocals[oparg];
+        if (UNLIKELY(!v)) {
+            raise_unbound_local(TUPLE_GET(co->varnames, oparg));
+            goto error;
+        }
+        MINI_INCREF(v);
+        PUSH(v);
+        DISPATCH();
+    }
+
+    // LOAD_FAST, then, when the LOAD_ATTR after it is LOAD_ATTR_INSTANCE_VALUE and that form's
+    // guards hold for the local, that LOAD_ATTR too: the local's attribute is pushed instead of
+    // the local, whose reference count is never touched. Otherwise just LOAD_FAST: the LOAD_ATTR
+    // then runs on its own (and counts its own miss).
+    TARGET(LOAD_FAST__LOAD_ATTR) {
+        MiniObject *owner = fastlocals[oparg];
+        if (UNLIKELY(!owner)) {
+            raise_unbound_local(TUPLE_GET(co->varnames, oparg));
+            goto error;
+        }
+        word = *ip;
+        if (INSTR_OP(word) == OP_LOAD_ATTR_INSTANCE_VALUE) {
+            cache = &co->caches[INSTR_ARG(word)];
+            MiniObject *v = cached_instance_value(vm, cache, owner, cache->name);
+            if (v) {
+                MINI_INCREF(v);
+                PUSH(v);
+                ip++;
+                DISPATCH();
+            }
+        }
+        MINI_INCREF(owner);
+        PUSH(owner);
+        DISPATCH();
+    }
+
+    // LOAD_FAST, then, when the LOAD_METHOD after it is specialised for a method on the type
+    // and its guards hold for the local, that LOAD_METHOD too ("meth self" pushed at once).
+    TARGET(LOAD_FAST__LOAD_METHOD) {
+        MiniObject *owner = fastlocals[oparg];
+        if (UNLIKELY(!owner)) {
+            raise_unbound_local(TUPLE_GET(co->varnames, oparg));
+            goto error;
+        }
+        MINI_INCREF(owner);
+        word = *ip;
+        Opcode next = (Opcode)INSTR_OP(word);
+        if (next == OP_LOAD_METHOD_WITH_DICT || next == OP_LOAD_METHOD_NO_DICT) {
+            cache = &co->caches[INSTR_ARG(word)];
+            if (cached_method_holds(vm, cache, owner, cache->name, next)) {
+                MiniObject *meth = cache->descr;
+                MINI_INCREF(meth);
+                PUSH(meth);
+                PUSH(owner);
+                ip++;
+                DISPATCH();
+            }
+        }
+        PUSH(owner);
+        DISPATCH();
+    }
+
+    // DUP_TOP, then, when the LOAD_ATTR after it is LOAD_ATTR_INSTANCE_VALUE and its guards
+    // hold, that LOAD_ATTR too (`o.x += 1` reads o.x and keeps o below it): the attribute is
+    // pushed and o's reference count is not touched.
+    TARGET(DUP_TOP__LOAD_ATTR) {
+        MiniObject *owner = TOP();
+        word = *ip;
+        if (INSTR_OP(word) == OP_LOAD_ATTR_INSTANCE_VALUE) {
+            cache = &co->caches[INSTR_ARG(word)];
+            MiniObject *v = cached_instance_value(vm, cache, owner, cache->name);
+            if (v) {
+                MINI_INCREF(v);
+                PUSH(v);
+                ip++;
+                DISPATCH();
+            }
+        }
+        MINI_INCREF(owner);
+        PUSH(owner);
+        DISPATCH();
+    }
+
+    // ROT_TWO, then, when the STORE_ATTR after it is STORE_ATTR_INSTANCE_VALUE and its guards
+    // hold for the object ROT_TWO would bring to the top, that STORE_ATTR too (`o.x += 1`
+    // stores the new value through the o kept below it).
+    TARGET(ROT_TWO__STORE_ATTR) {
+        MiniObject *v = TOP(), *owner = SECOND();
+        word = *ip;
+        if (INSTR_OP(word) == OP_STORE_ATTR_INSTANCE_VALUE) {
+            cache = &co->caches[INSTR_ARG(word)];
+            MiniObject **slot = cached_instance_slot(vm, cache, owner, cache->name);
+            if (slot) {
+                MiniObject *old = *slot;
+                *slot = v; // the stack's reference moves into the dict
+                sp -= 2;
+                ip++;
+                MINI_DECREF(old); // last: its __del__ may look at the dict
+                MINI_DECREF(owner);
+                DISPATCH();
+            }
+        }
+        OPAQUE(v);
+        SET_TOP(owner);
+        SET_SECOND(v);
+        DISPATCH();
+    }
+
 #if !MINI_COMPUTED_GOTO
     default:
         break;
@@ -2774,6 +3834,22 @@ dispatch:
     mini_raise(mini_exc_SystemError, "unknown opcode %u", (unsigned)INSTR_OP(word));
     goto error;
 
+    // --- The miss labels of the specialised forms: a guard failed. Count the miss (enough of
+    // them put the ADAPTIVE form back) and run the base instruction's generic code with its own
+    // argument.
+#define MISS(base)                                                                               \
+    miss_##base:                                                                                 \
+    cache = &co->caches[INSTR_ARG(ip[-1])];                                                      \
+    specialize_miss(INSTR_PTR(), cache, OP_##base##_ADAPTIVE);                                   \
+    oparg = cache->arg;                                                                          \
+    goto generic_##base;
+
+    MISS(LOAD_ATTR)
+    MISS(STORE_ATTR)
+    MISS(LOAD_METHOD)
+    MISS(LOAD_GLOBAL)
+#undef MISS
+
     // --- The shared call sequence. Inputs: call_base[0] is the callable, followed on the
     // stack by call_nargs positional arguments and then the values of the keywords named by
     // call_kwnames (owned, or NULL); every stack slot from call_new_sp up belongs to the call
@@ -2781,6 +3857,7 @@ dispatch:
 do_call: {
     MiniObject *callable = call_base[0];
     MiniObject *res;
+    Frame *nf;
     f->ip = ip;
     if (MINI_IS_PTR(callable)) {
         MiniType *ct = callable->type;
@@ -2808,71 +3885,21 @@ do_call: {
             MiniFunction *fn = (MiniFunction *)callable;
             CodeObject *fco = fn->code;
             MiniObject **args = call_base + 1;
-            Frame *nf;
             if (UNLIKELY(fco->flags & CO_GENERATOR)) {
                 res = generator_new(fn, args, call_nargs, call_kwnames);
                 goto call_done;
             }
-            if ((ssize_t)call_nargs == fco->fast_nargs && !call_kwnames) {
-                // The arguments match the parameters exactly: move the references from the
-                // stack into the new frame.
-                if (UNLIKELY(ts->recursion_depth >= ts->vm->recursion_limit)) {
-                    raise_recursion("");
-                    res = NULL;
-                    goto call_done;
-                }
-                size_t nfixed = frame_nfixed(fco);
-                nf = frame_carve(ts, frame_bytes(fco));
-                if (UNLIKELY(!nf)) {
-                    res = NULL;
-                    goto call_done;
-                }
-                nf->code = fco;
-                nf->func = callable;
-                nf->globals = fn->globals;
-                nf->builtins = fn->builtins;
-                nf->locals = NULL;
-                nf->ip = fco->code;
-                nf->stack = nf->localsplus + nfixed;
-                nf->sp = nf->stack;
-                nf->gen = NULL;
-                nf->is_entry = 0;
-                nf->on_thread_stack = 1;
-                nf->nblocks = 0;
-                size_t i = 0;
-                for (; i < call_nargs; i++)
-                    nf->localsplus[i] = args[i];
-                for (; i < nfixed; i++) {
-                    nf->localsplus[i] = NULL;
-                    NO_MEMSET(); // the slots are few: a memset call would cost more
-                }
-                sp = call_new_sp; // everything moved; a NULL placeholder needs no release
-                if (!(fco->flags & CO_NOFREE) && !frame_init_cells(nf, fn)) {
-                    frame_release(ts, nf);
-                    goto error;
-                }
-            } else {
-                nf = push_call_frame(ts, fn, args, call_nargs, call_kwnames);
-                while (sp > call_new_sp) {
-                    MiniObject *o = POP();
-                    MINI_XDECREF(o);
-                }
-                MINI_XDECREF(call_kwnames);
-                if (!nf)
-                    goto error;
+            if ((ssize_t)call_nargs == fco->fast_nargs && !call_kwnames)
+                goto call_exact_args;
+            nf = push_call_frame(ts, fn, args, call_nargs, call_kwnames);
+            while (sp > call_new_sp) {
+                MiniObject *o = POP();
+                MINI_XDECREF(o);
             }
-            f->sp = sp;
-            nf->back = f;
-            ts->frame = nf;
-            ts->recursion_depth++;
-            f = nf;
-            co = fco;
-            ip = fco->code;
-            sp = nf->sp;
-            fastlocals = nf->localsplus;
-            consts = TUPLE_ITEMS(fco->consts);
-            names = TUPLE_ITEMS(fco->names);
-            DISPATCH();
+            MINI_XDECREF(call_kwnames);
+            if (!nf)
+                goto error;
+            goto call_enter_frame;
         }
         // CPython 3.11 counts a call of a one-argument builtin (function or method), and a
         // call of a class or an instance written in mini (its _PyObject_MakeTpCall), against
@@ -2926,6 +3953,87 @@ do_call: {
     }
 call_generic:
     res = mini_call(callable, call_base + 1, call_nargs, call_kwnames);
+    goto call_done;
+
+    // A call of a mini function whose parameters take exactly the call's positional
+    // arguments (call_base[0] the function, call_nargs arguments after it, no keywords; f->ip
+    // saved), from the sequence above or from the CALL_*_PY_EXACT forms: the references move
+    // from the stack into the new frame.
+call_exact_args: {
+    MiniFunction *fn = (MiniFunction *)call_base[0];
+    CodeObject *fco = fn->code;
+    MiniObject **args = call_base + 1;
+    if (UNLIKELY(ts->recursion_depth >= vm->recursion_limit)) {
+        raise_recursion("");
+        res = NULL;
+        goto call_done;
+    }
+    size_t nfixed = frame_nfixed(fco);
+    nf = frame_carve(ts, frame_bytes(fco));
+    if (UNLIKELY(!nf)) {
+        res = NULL;
+        goto call_done;
+    }
+    // (What the new registers will hold is kept in locals: with -fno-strict-aliasing the
+    // compiler would otherwise read back each field just stored.)
+    const uint32_t *entry = fco->code;
+    MiniObject **stack = nf->localsplus + nfixed;
+    nf->code = fco;
+    nf->func = (MiniObject *)fn;
+    nf->globals = fn->globals;
+    nf->builtins = fn->builtins;
+    nf->locals = NULL;
+    nf->ip = entry;
+    nf->stack = stack;
+    nf->sp = stack;
+    nf->gen = NULL;
+    nf->is_entry = 0;
+    nf->on_thread_stack = 1;
+    nf->nblocks = 0;
+    // The slots are few: a vectorised copy or a memset call would cost more than the loops.
+    size_t i = 0;
+    for (; i < call_nargs; i++) {
+        nf->localsplus[i] = args[i];
+        NO_MEMSET();
+    }
+    for (; i < nfixed; i++) {
+        nf->localsplus[i] = NULL;
+        NO_MEMSET();
+    }
+    if (!(fco->flags & CO_NOFREE) && !frame_init_cells(nf, fn)) {
+        sp = call_new_sp;
+        frame_release(ts, nf);
+        goto error;
+    }
+    // Link the frame and continue with its first instruction. The arguments moved into the
+    // frame, and a NULL placeholder below them needs no release.
+    f->sp = call_new_sp;
+    nf->back = f;
+    ts->frame = nf;
+    ts->recursion_depth++;
+    f = nf;
+    co = fco;
+    ip = entry;
+    sp = stack;
+    consts = TUPLE_ITEMS(fco->consts);
+    // Quickened code starts with RESUME_QUICK: do its check point here and skip a dispatch.
+    if (INSTR_OP(*ip) == OP_RESUME_QUICK) {
+        ip++;
+        CHECK_BREAKER();
+    }
+    DISPATCH();
+}
+    // Links [nf] (made by push_call_frame) above the running frame and continues with its
+    // first instruction.
+call_enter_frame:
+    f->sp = sp;
+    nf->back = f;
+    ts->frame = nf;
+    ts->recursion_depth++;
+    f = nf;
+    LOAD_FRAME();
+    DISPATCH();
+
 call_done:
     while (sp > call_new_sp) {
         MiniObject *o = POP();
@@ -2938,6 +4046,13 @@ call_done:
     CHECK_BREAKER();
     DISPATCH();
 }
+
+    // A failed operation whose two operands are still on top of the stack: release them.
+error_drop_two:
+    sp -= 2;
+    MINI_DECREF(sp[0]);
+    MINI_DECREF(sp[1]);
+    // Fall through.
 
     // --- Errors: a new exception is pending. Record where it passed, then unwind.
 error: {

@@ -108,6 +108,7 @@ bool gil_init(Gil *gil) {
     gil->switch_every = 0;
     gil->check_count = 0;
     gil->io_priority = false;
+    gil->io_waiter = NULL;
     gil->nwaiting = 0;
     gil->next_ticket = gil->serving = 0;
     gil->switches = gil->forced_drops = gil->voluntary_drops = gil->acquisitions = 0;
@@ -155,7 +156,9 @@ static bool may_take(Gil *gil, ThreadState *ts) {
         return false;
     if (gil->switch_every)
         return ts->gil_ticket == gil->serving;
-    return true;
+    // --gil-io-priority: the holder was asked to let go for a thread back from I/O, and that
+    // thread must get the GIL, not whichever waiter the broadcast happens to wake first.
+    return gil->io_waiter == NULL || gil->io_waiter == ts;
 }
 
 // Waits for the GIL and takes it, with the mutex held (cond waits release it meanwhile). In
@@ -169,8 +172,11 @@ static void take_locked(Gil *gil, ThreadState *ts, bool after_io) {
         if (gil->holder) {
             if (gil->switch_every)
                 set_break(gil->holder, BREAK_GIL_COUNT);
-            else if (after_io && gil->io_priority)
+            else if (after_io && gil->io_priority) {
                 set_break(gil->holder, BREAK_GIL_DROP);
+                if (!gil->io_waiter)
+                    gil->io_waiter = ts;
+            }
         }
         while (!may_take(gil, ts)) {
             if (gil->switch_every) {
@@ -195,6 +201,8 @@ static void take_locked(Gil *gil, ThreadState *ts, bool after_io) {
         // The VM is being torn down (a daemon thread woke up): leave without taking the GIL.
         if (gil->switch_every)
             gil->serving++;
+        if (gil->io_waiter == ts)
+            gil->io_waiter = NULL;
         pthread_cond_broadcast(&gil->cond);
         pthread_cond_broadcast(&gil->switch_cond);
         pthread_mutex_unlock(&gil->mutex);
@@ -202,6 +210,8 @@ static void take_locked(Gil *gil, ThreadState *ts, bool after_io) {
     }
     gil->locked = true;
     gil->holder = ts;
+    if (gil->io_waiter == ts)
+        gil->io_waiter = NULL;
     gil->check_count = 0; // --switch-every: every holder gets N check points
     if (gil->last_holder != ts)
         gil->switches++;
@@ -365,6 +375,7 @@ void gil_after_fork(ThreadState *ts) {
     make_locks(gil);
     gil->locked = true;
     gil->holder = gil->last_holder = ts;
+    gil->io_waiter = NULL;
     gil->nwaiting = 0;
     gil->check_count = 0;
     gil->next_ticket = gil->serving = 0;

@@ -36,6 +36,9 @@ typedef struct Gil {
     long switch_every;      // --switch-every=N: 0 off, else hand over at every Nth check point
     long check_count;       // check points seen since the last hand-over (switch_every mode)
     bool io_priority;       // --gil-io-priority: a thread back from blocking I/O asks at once
+    // --gil-io-priority: the thread back from blocking I/O that asked the holder to let go.
+    // The GIL is kept for it, whoever else waits (NULL: anyone may take it).
+    struct ThreadState *io_waiter;
     int nwaiting;           // threads waiting to take the GIL
     // --switch-every's FIFO: every waiter draws a ticket; the GIL goes to the lowest one.
     uint64_t next_ticket, serving;

@@ -138,6 +138,7 @@ VM *vm_new(int argc, char **argv) {
         return NULL;
     vm->gc_list.next = vm->gc_list.prev = &vm->gc_list;
     vm->recursion_limit = MINI_RECURSION_LIMIT;
+    vm->quicken = true; // warm code gets specialised instructions (eval.c); safe under the GIL
     vm->progname = argc > 0 ? argv[0] : "mini";
     if (!gil_init(&vm->gil)) {
         free(vm);

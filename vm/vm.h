@@ -53,11 +53,15 @@ typedef enum {
     ARG_COUNT,
     ARG_BINOP,
     ARG_CMP,
-    ARG_FLAGS
+    ARG_FLAGS,
+    ARG_CACHE // a specialised form's index into co->caches (opcodes.def: SPEC)
 } OpArgKind;
 
 extern const char *const opcode_names[OP__COUNT];
 extern const OpArgKind opcode_argkinds[OP__COUNT];
+// The instruction each opcode is a form of: itself for the compiler's instructions, the base
+// instruction for the specialised forms of opcodes.def (SPEC).
+extern const uint8_t opcode_bases[OP__COUNT];
 
 #define INSTR(op, arg) ((uint32_t)(op) | ((uint32_t)(arg) << 8))
 #define INSTR_OP(w) ((w)&0xff)
@@ -71,8 +75,33 @@ extern const OpArgKind opcode_argkinds[OP__COUNT];
 #define MKFN_CLOSURE 0x08
 
 // ---------------------------------------------------------------------------------------------
-// Code objects (vm/code.c). Immutable and immortal once made.
+// Code objects (vm/code.c). Immortal once made; immutable but for quickening (below).
 // ---------------------------------------------------------------------------------------------
+
+// One inline cache entry: what a quickened instruction remembers between executions (see the
+// "Specialisation" notes of vm/eval.c). A quickened code object has one entry in co->caches
+// for each instruction whose ADAPTIVE form keeps a cache (the attribute and global loads and
+// stores), and that instruction's argument is its entry's index. Which fields a specialised
+// form uses is written beside it in opcodes.def. 64 bytes: one cache line, and indexing is a
+// shift.
+typedef struct InlineCache {
+    uint32_t arg;     // the base instruction's own argument (a name index)
+    uint16_t counter; // ADAPTIVE form: executions to wait before the next try at specialising;
+                      // specialised form: misses left before it goes back to ADAPTIVE
+    uint16_t backoff; // failed tries in a row: the wait before the next try doubles with each
+    uint32_t index;   // a dict entry index: where the name was found
+    union {
+        uint32_t dictoffset; // instance forms: the type's dictoffset
+        uint32_t version;    // LOAD_GLOBAL_BUILTIN: the keys version of the globals dict
+    };
+    uint64_t epoch;     // vm->type_epoch when the type was examined
+    MiniType *type;     // the type specialised for (only compared: a live instance keeps it)
+    MiniObject *name;   // names[arg]: the interned (immortal) name, at hand for the guards
+    MiniObject *descr;  // LOAD_METHOD forms: the function found on the type (borrowed from the
+                        // type's namespace, which cannot change while the epoch holds)
+    uint64_t keybits;   // LOAD_METHOD_WITH_DICT: the name's bits in a dict's keyfilter
+    uint64_t unused;    // (pads the entry to 64 bytes)
+} InlineCache;
 
 #define CO_VARARGS 0x04
 #define CO_VARKEYWORDS 0x08
@@ -116,6 +145,15 @@ struct CodeObject {
     // same order, so the hint is right for all of them; a wrong one is noticed by a key check
     // and costs one ordinary lookup. A word-sized hint written racily stays a valid index.
     uint32_t *attr_hints;
+    // Quickening (vm/code.c: code_quicken): RESUME and JUMP_BACKWARD count [warmup] down; at
+    // zero the code is warm and its instructions are rewritten in place to their quickened
+    // forms, with [caches] (ncaches entries, NULL before) as the inline caches of those that
+    // keep one. Writing
+    // instructions and caches is safe because only the thread holding the GIL runs mini code;
+    // a --no-gil mode must turn quickening off (vm->quicken) or make those writes atomic.
+    int32_t warmup;
+    uint32_t ncaches;
+    InlineCache *caches;
 };
 
 // Makes a code object; takes ownership of [code] and [lines] (malloc'd), borrows the tuples.
@@ -127,6 +165,14 @@ CodeObject *code_new(uint32_t *code, uint32_t *lines, size_t ncode, MiniObject *
                      MiniObject *name, MiniObject *qualname, MiniObject *filename);
 // The source line of the instruction at index [i].
 int code_line_at(const CodeObject *co, size_t i);
+// Quickens [co] (once it is warm): rewrites each specialisable instruction to its ADAPTIVE
+// form with a fresh inline cache, RESUME and JUMP_BACKWARD to forms that no longer count,
+// and pairs of loads to superinstructions. Raises nothing: without memory the code simply
+// stays as it is. False when it was not quickened.
+bool code_quicken(CodeObject *co);
+// The instruction at index [i] as the compiler wrote it (a quickened instruction's base
+// opcode and own argument): what the disassembler shows.
+uint32_t code_base_instr(const CodeObject *co, size_t i);
 
 // ---------------------------------------------------------------------------------------------
 // Frames (vm/frame.c)
@@ -199,6 +245,10 @@ typedef struct {
 // Signal numbers run from 1 to MINI_NSIG - 1 (Linux's NSIG is 65); stdlib/signal.c checks.
 #define MINI_NSIG 65
 
+// How many freed floats each thread keeps for reuse (ThreadState.float_free: object.c pushes
+// and pops, and so does the eval loop, inline).
+#define MINI_FLOAT_FREE_MAX 256
+
 typedef struct ThreadState {
     VM *vm;
     Frame *frame;            // the running frame (top of the chain)
@@ -214,7 +264,7 @@ typedef struct ThreadState {
     // Freed float objects kept for reuse (linked through their type field): numeric code
     // makes and drops floats by the million, and this spares malloc for each (object.c).
     MiniObject *float_free;
-    int float_free_count;
+    int float_free_count; // at most MINI_FLOAT_FREE_MAX
     struct ThreadState *next, *prev; // in vm->threads
     unsigned long ident;     // threading.get_ident()
     // The containers' "trashcan" (runtime/container.h): how deeply container deallocs are
@@ -301,24 +351,36 @@ struct VM {
     // (stdlib/os.c) What os.register_at_fork() collected: lists of callables (owned) or NULL.
     MiniObject *fork_before, *fork_after_in_parent, *fork_after_in_child;
     // (runtime/gc.c) The cycle collector; gc_list and gc_count above are its heap and its
-    // count of container allocations minus deallocations. mini_gc_alloc() starts a collection
-    // when gc_count reaches gc_trigger, which gc.c derives from the rest (SIZE_MAX: never):
-    // gc_ready once vm_new() is done, gc_enabled (gc.enable/disable), the thresholds of
-    // gc.set_threshold (the first drives collections; mini has one generation), and how many
-    // containers survived the last collection. gc_collecting: one is running (they never
-    // nest). The rest is for the gc module: gc.set_debug flags, statistics, and the lists
+    // count of container allocations minus deallocations. The heap is ordered oldest first:
+    // gc_young is its first young container (the end of the old generation; &gc_list when
+    // there is none, NULL until gc_vm_init). mini_gc_alloc() starts a collection when gc_count
+    // reaches gc_trigger, which gc.c derives from the rest (SIZE_MAX: never): gc_ready once
+    // vm_new() is done, gc_enabled (gc.enable/disable), the thresholds of gc.set_threshold.
+    // gc_long_lived counts the old containers after the last full collection, gc_pending those
+    // that became old since (a full collection waits until they are a quarter of it), and
+    // gc_young_collections the young collections since. gc_collecting: one is running (they
+    // never nest). The rest is for the gc module: gc.set_debug flags, statistics per
+    // generation (mini's young one is CPython's 0, its old one CPython's 2), and the lists
     // gc.garbage and gc.callbacks (owned, made with the module, NULL until then).
+    GcHead *gc_young;
     size_t gc_trigger;
     bool gc_ready, gc_enabled, gc_collecting;
     int gc_debug;
     long gc_threshold[3];
-    size_t gc_long_lived;
-    size_t gc_collections, gc_collected;
+    size_t gc_long_lived, gc_pending, gc_young_collections;
+    size_t gc_collections[3], gc_collected[3];
     MiniObject *gc_garbage, *gc_callbacks;
     // (runtime/object.c) The objects mini_make_immortal_vm() made immortal (code objects and
     // their constants), in order, for vm_free to release last. A malloc'd array.
     MiniObject **immortals;
     size_t nimmortals, immortals_cap;
+    // (eval.c, code.c) Whether warm code is quickened: its instructions rewritten in place to
+    // specialised forms with inline caches (see vm/eval.c). Safe under the GIL; a --no-gil
+    // mode must set it false before any code runs (or make instruction and cache writes
+    // atomic). True by default.
+    bool quicken;
+    // (dict.c) The last dict keys version handed out (dict_internal.h: dict_keys_version).
+    uint32_t dict_keys_versions;
 };
 
 // Makes the VM's preallocated MemoryError (exception.c). vm_new() calls it once the builtin
