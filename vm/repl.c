@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
 #include <editline/readline.h>
 
 #include "../compiler/compiler.h"
@@ -219,6 +220,75 @@ static int run_input(const InputBuf *text, MiniObject *globals) {
     return -1;
 }
 
+// libedit, loaded when the prompt starts rather than linked: a program run from a file never
+// maps it (nor the terminal libraries it pulls in), which keeps a script's memory down. When
+// it cannot be loaded, the prompt still works, without line editing or history.
+typedef struct {
+    void *lib;
+    char *(*readline)(const char *prompt);
+    int (*add_history)(const char *line);
+    void (*using_history)(void);
+    void (*clear_history)(void);
+} LineEditor;
+
+static bool editor_open(LineEditor *ed) {
+    memset(ed, 0, sizeof *ed);
+    ed->lib = dlopen("libedit.so.2", RTLD_NOW | RTLD_LOCAL);
+    if (!ed->lib)
+        return false;
+    const char **name = dlsym(ed->lib, "rl_readline_name");
+    int *catch_signals = dlsym(ed->lib, "rl_catch_signals");
+    int (**getc_function)(FILE *) = dlsym(ed->lib, "rl_getc_function");
+    *(void **)&ed->readline = dlsym(ed->lib, "readline");
+    *(void **)&ed->add_history = dlsym(ed->lib, "add_history");
+    *(void **)&ed->using_history = dlsym(ed->lib, "using_history");
+    *(void **)&ed->clear_history = dlsym(ed->lib, "clear_history");
+    if (!name || !catch_signals || !getc_function || !ed->readline || !ed->add_history ||
+        !ed->using_history || !ed->clear_history) {
+        dlclose(ed->lib);
+        ed->lib = NULL;
+        return false;
+    }
+    *name = "mini";
+    *catch_signals = 0;
+    *getc_function = repl_getc;
+    ed->using_history();
+    return true;
+}
+
+// A line without libedit: the prompt, then bytes up to a newline. NULL at end of input (or
+// when Ctrl-C interrupted the read, as with libedit). The caller frees the line.
+static char *plain_readline(const char *prompt) {
+    fputs(prompt, stdout);
+    fflush(stdout);
+    size_t n = 0, cap = 128;
+    char *line = malloc(cap);
+    for (;;) {
+        int c = line ? read_byte() : -1;
+        if (c < 0) {
+            if (n == 0 || !line) {
+                free(line);
+                return NULL;
+            }
+            break;
+        }
+        if (c == '\n')
+            break;
+        if (n + 1 >= cap) {
+            char *bigger = realloc(line, cap * 2);
+            if (!bigger) {
+                free(line);
+                return NULL;
+            }
+            line = bigger;
+            cap *= 2;
+        }
+        line[n++] = (char)c;
+    }
+    line[n] = '\0';
+    return line;
+}
+
 int repl_run(VM *vm) {
     MiniObject *globals = mini_make_main_module(vm, NULL);
     if (!globals)
@@ -226,16 +296,15 @@ int repl_run(VM *vm) {
     printf("mini %s (Python 3.11 subset)\n", MINI_VERSION_STRING);
     fflush(stdout);
 
-    rl_readline_name = "mini";
-    rl_catch_signals = 0;
-    rl_getc_function = repl_getc;
-    using_history();
+    LineEditor ed;
+    bool editing = editor_open(&ed);
 
     InputBuf text = {NULL, 0, 0, 0};
     int status = 0;
     for (;;) {
         file_flush_std();
-        char *line = readline(text.lines ? "... " : ">>> ");
+        const char *prompt = text.lines ? "... " : ">>> ";
+        char *line = editing ? ed.readline(prompt) : plain_readline(prompt);
         if (mini_error_occurred()) {
             // A signal handler raised while the line was being read: Ctrl-C's
             // KeyboardInterrupt drops the text entered so far; sys.exit() in a handler ends
@@ -257,8 +326,8 @@ int repl_run(VM *vm) {
             break;
         }
         bool blank = is_blank(line);
-        if (!blank)
-            add_history(line);
+        if (!blank && editing)
+            ed.add_history(line);
         if (blank && text.lines == 0) {
             free(line);
             continue;
@@ -287,7 +356,10 @@ int repl_run(VM *vm) {
             break;
         }
     }
-    clear_history();
+    if (editing) {
+        ed.clear_history();
+        dlclose(ed.lib);
+    }
     free(text.data);
     fflush(stdout);
     return status;
