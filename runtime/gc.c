@@ -38,14 +38,22 @@
 // through it all. Static objects (builtin types) have no GcHead: they are immortal, and the
 // visitors never look behind an immortal object's header.
 //
-// When it runs. mini keeps one generation, with CPython's long-lived rule instead of the older
-// generations: mini_gc_alloc() counts allocations minus deallocations of containers
-// (vm->gc_count) and starts a collection when the count passes threshold0 (700, as CPython's
-// gen-0 threshold) *and* a quarter of the containers that survived the previous collection
-// (vm->gc_long_lived). A program that keeps a growing heap is then scanned a bounded number of
-// times per object, so collection costs stay linear in what it allocates; a program that makes
-// cycles at a steady state gets them back every few hundred allocations. Allocation only tests
-// one precomputed number (vm->gc_trigger); everything else is decided here.
+// Generations. Most containers die young, and scanning the whole heap at every collection
+// would cost time in proportion to everything a program keeps. So the heap is ordered by age,
+// oldest first, and cut in two: vm->gc_young points at the first young container (everything
+// allocated since the last collection). mini_gc_alloc() counts allocations minus deallocations
+// of containers (vm->gc_count) and, when the count passes threshold0 (700, CPython's gen-0
+// threshold), the young containers are collected alone: references to them from old ones
+// simply count as references from outside. The survivors become old. A full collection runs
+// when the containers that became old since the last one are more than a quarter of those it
+// left (CPython's rule for its oldest generation), so each container is scanned a bounded
+// number of times however large the heap grows; gc.collect() always runs a full one. mini has
+// these two generations where CPython has three: its young one is CPython's 0, its old one
+// CPython's 2, and gc.collect(1) collects the young one. Allocation only tests one number
+// (vm->gc_trigger); everything else is decided here.
+//
+// Exact tuples whose items are all atoms or untracked containers are untracked when they
+// survive a collection, as in CPython: a tuple never changes, so it can never close a cycle.
 //
 // A collection starts at the beginning of an allocation, before the new object exists, and
 // never while one runs (finalizers allocate) nor while an exception is pending (the code
@@ -54,6 +62,14 @@
 // memory (NULL fields) is, and traverse functions skip NULLs. mini_dealloc() untracks a
 // container before its dealloc starts tearing it down, so the collector never sees a half-freed
 // object; a dealloc that resurrects (a __del__ storing self) tracks it again.
+//
+// At exit (gc_finalize_modules, called by vm_free) modules go as in CPython's Py_FinalizeEx:
+// a collection while everything is intact; then every module leaves sys.modules and __main__
+// the VM, and a collection finds the namespaces that functions keep in cycles - their objects'
+// finalizers run in the order of the names, every name still bound; then sys and builtins
+// have their names set to None and the last collections run. What is left after that is
+// immortal: code objects and their constants, which vm_free releases last
+// (mini_vm_free_immortals in object.c), so LeakSanitizer finds nothing.
 //
 // Threads: a collection runs under the GIL, in the thread that allocated. Finalizers may let
 // the GIL go; other threads then allocate without collecting (vm->gc_collecting), and their
@@ -93,13 +109,16 @@ static void gclist_append(GcHead *g, GcHead *l) {
     l->prev = g;
 }
 
+// Moves [g] just before the node [to] (to the end of [to]'s list when it is the head).
 static void gclist_move(GcHead *g, GcHead *to) {
     g->prev->next = g->next;
     g->next->prev = g->prev;
     gclist_append(g, to);
 }
 
-// Appends every node of [from] to [to], leaving [from] empty.
+// Moves every node of [from], in order, just before the node [to] - to the end of the list
+// when [to] is a list's head; before vm->gc_young, to the end of the old generation. Leaves
+// [from] empty.
 static void gclist_merge(GcHead *from, GcHead *to) {
     if (gclist_is_empty(from))
         return;
@@ -324,7 +343,8 @@ static void invoke_callbacks(VM *vm, const char *phase, int generation, size_t c
     MiniObject *info = dict_new();
     MiniObject *ph = str_from_cstr(phase);
     MiniObject *n = int_from_u64(collected);
-    if (!info || !ph || !n || dict_set_cstr(info, "generation", MINI_FROM_SMALLINT(generation)) < 0 ||
+    if (!info || !ph || !n ||
+        dict_set_cstr(info, "generation", MINI_FROM_SMALLINT(generation)) < 0 ||
         dict_set_cstr(info, "collected", n) < 0 ||
         dict_set_cstr(info, "uncollectable", MINI_FROM_SMALLINT(0)) < 0) {
         mini_error_clear();
@@ -453,7 +473,10 @@ void gc_collect_on_threshold(VM *vm) {
     // CPython's rule for its oldest generation: a full collection once the containers that
     // became old since the last one are a quarter of those it left. Each container is then
     // scanned a bounded number of times however large the heap grows.
-    collect(vm, vm->gc_pending > vm->gc_long_lived / 4);
+    bool full = vm->gc_pending > vm->gc_long_lived / 4;
+    if (MINI_GC_STRESS > 0 && vm->gc_young_collections >= 100)
+        full = true; // stress mode scans the old containers too, now and then
+    collect(vm, full);
 }
 
 void gc_vm_init(VM *vm) {

@@ -172,6 +172,8 @@ void mini_gc_track(MiniObject *o) {
     if (g->next)
         return;
     VM *vm = mini_ts->vm;
+    // A running collection may have left its marks on the object: only "finalized" stays.
+    g->gc_refs &= MINI_GC_FINALIZED;
     g->prev = vm->gc_list.prev;
     g->next = &vm->gc_list;
     vm->gc_list.prev->next = g;

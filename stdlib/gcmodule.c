@@ -1,10 +1,11 @@
 // gcmodule.c - the gc module: the Python face of the cycle collector (runtime/gc.c).
 //
-// The names, arguments, error messages and docstrings are CPython's. mini has one generation,
-// so the generation arguments are checked as CPython checks them (0, 1 or 2) but every
-// collection is a full one; get_count() gives (allocations minus deallocations of containers
-// since the last collection, 0, 0); get_threshold()/set_threshold() keep three numbers, of
-// which the first drives automatic collections. freeze()/unfreeze() are not provided.
+// The names, arguments, error messages and docstrings are CPython's. mini has two generations
+// where CPython has three (runtime/gc.c): the generation arguments are checked as CPython
+// checks them (0, 1 or 2); 0 and 1 mean the young containers, 2 all of them. get_count() gives
+// (allocations minus deallocations of containers since the last collection, young collections
+// since the last full one, 0); get_threshold()/set_threshold() keep three numbers, of which
+// the first drives automatic collections. freeze()/unfreeze() are not provided.
 //
 // The module's state is the VM's (vm->gc_*); the lists gc.garbage and gc.callbacks are made
 // with the module and owned by the VM as well, so the collector finds them without importing.

@@ -357,8 +357,10 @@ int repl_run(VM *vm) {
         }
     }
     if (editing) {
+        // The library stays mapped: its readline emulation keeps its editor and history in
+        // statics it never frees, and unmapping them would turn those into leaks
+        // (LeakSanitizer reports them). The process ends soon anyway.
         ed.clear_history();
-        dlclose(ed.lib);
     }
     free(text.data);
     fflush(stdout);
