@@ -157,12 +157,36 @@ bool str_is_space(uint32_t cp) {
 // Allocation and the caches
 // ---------------------------------------------------------------------------------------------
 
+// Small strs (a word, a number's digits) are made and dropped by the hundred thousand: their
+// blocks all have one size, STR_SMALL_BLOCK bytes, and dropped ones wait on a per-thread free
+// list (ThreadState.str_free, linked through the type field) for the next small str, which
+// spares malloc and free each time, as CPython's small-object allocator does.
+#define STR_SMALL_BLOCK 64
+#define STR_SMALL_MAX (STR_SMALL_BLOCK - sizeof(MiniStr) - 1) // the most bytes of text
+#define STR_FREE_MAX 4096                                   // blocks kept per thread
+
 MiniObject *str_alloc(size_t size, size_t length, bool ascii) {
     if (size > SIZE_MAX - sizeof(MiniStr) - 1)
         return mini_raise_memory();
-    MiniStr *s = (MiniStr *)mini_alloc(&mini_str_type, sizeof(MiniStr) + size + 1);
-    if (!s)
-        return NULL;
+    MiniStr *s;
+    if (size <= STR_SMALL_MAX) {
+        ThreadState *ts = mini_ts;
+        if (ts && ts->str_free) {
+            s = (MiniStr *)ts->str_free;
+            ts->str_free = (MiniObject *)s->ob.type;
+            ts->str_free_count--;
+        } else {
+            s = mini_malloc(STR_SMALL_BLOCK);
+            if (!s)
+                return NULL;
+        }
+        s->ob.refcnt = 1;
+        s->ob.type = &mini_str_type;
+    } else {
+        s = (MiniStr *)mini_alloc(&mini_str_type, sizeof(MiniStr) + size + 1);
+        if (!s)
+            return NULL;
+    }
     s->hash = -1;
     s->length = length;
     s->size = size;
@@ -2786,7 +2810,28 @@ static MiniObject *str_tp_new(MiniType *type, MiniObject *const *args, size_t na
     return (MiniObject *)s;
 }
 
-static void str_dealloc(MiniObject *self) { mini_object_free(self); }
+static void str_dealloc(MiniObject *self) {
+    // Only exact strs come from str_alloc's small blocks (a subclass's instances do not).
+    if (self->type == &mini_str_type && STR_SIZE(self) <= STR_SMALL_MAX) {
+        ThreadState *ts = mini_ts;
+        if (ts && ts->str_free_count < STR_FREE_MAX) {
+            self->type = (MiniType *)ts->str_free; // the free list's link
+            ts->str_free = self;
+            ts->str_free_count++;
+            return;
+        }
+    }
+    mini_object_free(self);
+}
+
+void str_free_list_clear(ThreadState *ts) {
+    while (ts->str_free) {
+        MiniObject *next = (MiniObject *)ts->str_free->type;
+        free(ts->str_free);
+        ts->str_free = next;
+    }
+    ts->str_free_count = 0;
+}
 
 // ---------------------------------------------------------------------------------------------
 // The type

@@ -116,6 +116,7 @@ void threadstate_free(ThreadState *ts) {
     MINI_CLEAR(ts->exc_base.exc);
     MINI_CLEAR(ts->repr_active);
     MINI_CLEAR(ts->sentinel);
+    str_free_list_clear(ts);
     while (ts->float_free) {
         MiniObject *next = (MiniObject *)ts->float_free->type;
         free(ts->float_free);

@@ -264,7 +264,10 @@ typedef struct ThreadState {
     // Freed float objects kept for reuse (linked through their type field): numeric code
     // makes and drops floats by the million, and this spares malloc for each (object.c).
     MiniObject *float_free;
-    int float_free_count; // at most MINI_FLOAT_FREE_MAX
+    int float_free_count;
+    // The same for the blocks of small strs (runtime/str.c, str_alloc).
+    MiniObject *str_free;
+    int str_free_count; // at most MINI_FLOAT_FREE_MAX
     struct ThreadState *next, *prev; // in vm->threads
     unsigned long ident;     // threading.get_ident()
     // The containers' "trashcan" (runtime/container.h): how deeply container deallocs are
@@ -403,6 +406,8 @@ ThreadState *threadstate_new(VM *vm);
 // (locks made by the interpreter re-initialise themselves when they see it change).
 void vm_after_fork_child(ThreadState *ts);
 void threadstate_free(ThreadState *ts);
+// (runtime/str.c) Frees the thread's cached small-str blocks.
+void str_free_list_clear(ThreadState *ts);
 
 // ---------------------------------------------------------------------------------------------
 // Evaluation (vm/eval.c)
