@@ -1314,6 +1314,28 @@ static MiniObject *int_subtype_new(MiniType *type, MiniObject *value) {
 static MiniObject *int_tp_new(MiniType *type, MiniObject *const *args, size_t nargs,
                               MiniObject *kwnames) {
     size_t nkw = kwnames ? TUPLE_SIZE(kwnames) : 0;
+    // The common int("123"): an exact ASCII str of a few plain decimal digits (optional sign,
+    // surrounding spaces) is read directly; anything else (underscores, other digits, many
+    // digits, bad text) takes the full parser below with its errors.
+    if (type == &mini_int_type && nargs == 1 && nkw == 0 && MINI_IS_PTR(args[0]) &&
+        args[0]->type == &mini_str_type && ((MiniStr *)args[0])->ascii) {
+        const char *p = STR_DATA(args[0]), *end = p + STR_SIZE(args[0]);
+        while (p < end && (*p == ' ' || (*p >= '\t' && *p <= '\r')))
+            p++;
+        while (end > p && (end[-1] == ' ' || (end[-1] >= '\t' && end[-1] <= '\r')))
+            end--;
+        bool neg = p < end && *p == '-';
+        if (p < end && (*p == '-' || *p == '+'))
+            p++;
+        if (end > p && end - p <= 18 && (*p != '0' || end - p == 1)) {
+            int64_t v = 0;
+            const char *q = p;
+            while (q < end && *q >= '0' && *q <= '9')
+                v = v * 10 + (*q++ - '0');
+            if (q == end)
+                return int_from_i64(neg ? -v : v);
+        }
+    }
     if (nargs + nkw > 2)
         return mini_raise(mini_exc_TypeError, "int() takes at most 2 arguments (%zu given)",
                           nargs + nkw);

@@ -1470,8 +1470,14 @@ static int str_contains(MiniObject *self, MiniObject *item) {
 
 static bool is_space_cp(uint32_t cp) { return str_is_space(cp); }
 
-// Is the code point at byte [off] whitespace? Stores its length in [n].
-static bool space_at(const char *s, size_t off, size_t *n) {
+// Is the code point at byte [off] whitespace? Stores its length in [n]. ASCII, by far the
+// common case, is decided without decoding.
+static inline bool space_at(const char *s, size_t off, size_t *n) {
+    unsigned char c = (unsigned char)s[off];
+    if (c < 0x80) {
+        *n = 1;
+        return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+    }
     return is_space_cp(utf8_decode((const unsigned char *)s + off, n));
 }
 
