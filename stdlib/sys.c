@@ -625,7 +625,11 @@ static MiniObject *sys_gil_stats(MiniObject *self, MiniObject *const *args, size
     for (GilThreadStats *st = gil->stats_list; st; st = st->next)
         n++;
     GilThreadStats *copy = calloc(n ? n : 1, sizeof *copy);
-    Gil totals = *gil;
+    // The totals, copied while the mutex is held (not the whole Gil: it holds pthread objects).
+    struct {
+        uint64_t switches, forced_drops, voluntary_drops, acquisitions, wait_ns;
+    } totals = {gil->switches, gil->forced_drops, gil->voluntary_drops, gil->acquisitions,
+                gil->wait_ns};
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     uint64_t now_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
