@@ -210,9 +210,9 @@ static void wait_for_threads(VM *vm) {
     MINI_DECREF(threading);
 }
 
-void vm_free(VM *vm) {
+bool vm_free(VM *vm) {
     if (!vm)
-        return;
+        return true;
     wait_for_threads(vm);
     mini_signals_fini(vm); // (signal.c) no handler can run from here on
     file_flush_std();
@@ -254,13 +254,14 @@ void vm_free(VM *vm) {
         // the GIL's holder (a waiter writes to the holder's eval breaker).
         gil_forget_holder(vm->main_thread);
         threadstate_free(vm->main_thread);
-        return;
+        return false;
     }
     while (vm->threads)
         threadstate_free(vm->threads);
     mini_vm_free_immortals(vm); // (object.c) code objects and constants, now unused
     gil_destroy(&vm->gil);
     free(vm);
+    return true;
 }
 
 void vm_after_fork_child(ThreadState *ts) {

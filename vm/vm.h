@@ -399,7 +399,10 @@ bool runtime_init(void);
 // Creates a VM with its main thread state (made current). NULL on failure.
 VM *vm_new(int argc, char **argv);
 // Frees everything the VM owns.
-void vm_free(VM *vm);
+// Returns false when threads were still running (daemon threads): then the VM and their thread
+// states stay allocated for the rest of the process, and the caller should end the process
+// without running exit handlers (see vm/main.c).
+bool vm_free(VM *vm);
 ThreadState *threadstate_new(VM *vm);
 // In the child of fork(), called by os.fork() with the GIL held by [ts], the thread that
 // forked: re-creates the GIL, forgets every other thread and moves vm->fork_generation on
