@@ -96,3 +96,19 @@ bool mini_check_nargs(const char *fname, size_t nargs, size_t min, size_t max) {
     }
     return true;
 }
+
+bool mini_arg_ssize(MiniObject *o, ssize_t *out) {
+    MiniObject *i = mini_index(o);
+    if (!i)
+        return false;
+    int64_t v;
+    bool ok = int_as_i64(i, &v);
+    MINI_DECREF(i);
+    if (!ok) {
+        mini_error_clear();
+        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C ssize_t");
+        return false;
+    }
+    *out = (ssize_t)v;
+    return true;
+}

@@ -828,7 +828,7 @@ static MiniObject *split_common(MiniObject *self, MiniObject *const *args, size_
     }
     ssize_t maxsplit = -1;
     if (a[1]) {
-        if (!str_arg_ssize(a[1], &maxsplit))
+        if (!mini_arg_ssize(a[1], &maxsplit))
             return NULL;
     }
     if (maxsplit < 0)
@@ -1164,7 +1164,7 @@ static MiniObject *bytes_replace(MiniObject *self, MiniObject *const *args, size
         return NULL;
     ssize_t count = -1;
     if (nargs > 2) {
-        if (!str_arg_ssize(args[2], &count))
+        if (!mini_arg_ssize(args[2], &count))
             return NULL;
     }
     size_t max = count < 0 ? SIZE_MAX : (size_t)count;
@@ -1465,7 +1465,7 @@ static MiniObject *just_common(MiniObject *self, MiniObject *const *args, size_t
     if (!str_check_args(ARGS_CLINIC, tname(self), fname, nargs, kwnames, 1, 2))
         return NULL;
     ssize_t width;
-    if (!str_arg_ssize(args[0], &width))
+    if (!mini_arg_ssize(args[0], &width))
         return NULL;
     char fill = ' ';
     if (nargs > 1) {
@@ -1510,7 +1510,7 @@ static MiniObject *bytes_zfill(MiniObject *self, MiniObject *const *args, size_t
     if (!str_check_args(ARGS_ONE, tname(self), "zfill", nargs, kwnames, 1, 1))
         return NULL;
     ssize_t width;
-    if (!str_arg_ssize(args[0], &width))
+    if (!mini_arg_ssize(args[0], &width))
         return NULL;
     BUF(self, d, n);
     (void)d;
@@ -1848,7 +1848,7 @@ static MiniObject *ba_pop(MiniObject *self, MiniObject *const *args, size_t narg
     MiniByteArray *a = BA(self);
     ssize_t i = -1;
     if (nargs) {
-        if (!str_arg_ssize(args[0], &i))
+        if (!mini_arg_ssize(args[0], &i))
             return NULL;
     }
     if (a->size == 0)
@@ -1867,7 +1867,7 @@ static MiniObject *ba_insert_method(MiniObject *self, MiniObject *const *args, s
     if (!str_check_args(ARGS_CLINIC, "bytearray", "insert", nargs, kwnames, 2, 2))
         return NULL;
     ssize_t i;
-    if (!str_arg_ssize(args[0], &i))
+    if (!mini_arg_ssize(args[0], &i))
         return NULL;
     unsigned char c;
     if (!as_byte(args[1], &c))

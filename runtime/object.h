@@ -965,6 +965,9 @@ bool mini_parse_args(const char *fname, MiniObject *const *args, size_t nargs,
 bool mini_no_kwargs(const char *fname, MiniObject *kwnames);
 // Checks min <= nargs <= max; TypeError in CPython's words otherwise.
 bool mini_check_nargs(const char *fname, size_t nargs, size_t min, size_t max);
+// An index-like argument (int or __index__) as a ssize_t; OverflowError "Python int too large
+// to convert to C ssize_t" when it does not fit. False with an exception pending.
+bool mini_arg_ssize(MiniObject *o, ssize_t *out);
 
 // ---------------------------------------------------------------------------------------------
 // Exceptions (exception.c). An exception instance is a MiniBaseException; the class tells its

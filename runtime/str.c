@@ -1218,21 +1218,6 @@ bool str_parse_kwargs(const char *fname, MiniObject *const *args, size_t nargs,
     return true;
 }
 
-bool str_arg_ssize(MiniObject *o, ssize_t *out) {
-    MiniObject *i = mini_index(o);
-    if (!i)
-        return false;
-    int64_t v;
-    bool ok = int_as_i64(i, &v);
-    MINI_DECREF(i);
-    if (!ok) {
-        mini_error_clear();
-        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C ssize_t");
-        return false;
-    }
-    *out = (ssize_t)v;
-    return true;
-}
 
 bool str_arg_int(MiniObject *o, int *out) {
     MiniObject *i = mini_index(o);
@@ -1615,7 +1600,7 @@ static MiniObject *split_method(MiniObject *self, MiniObject *const *args, size_
     // maxsplit is converted before sep is looked at, as Argument Clinic does.
     ssize_t maxsplit = -1;
     if (a[1]) {
-        if (!str_arg_ssize(a[1], &maxsplit))
+        if (!mini_arg_ssize(a[1], &maxsplit))
             return NULL;
     }
     MiniObject *sep = a[0];
@@ -1784,7 +1769,7 @@ static MiniObject *str_replace(MiniObject *self, MiniObject *const *args, size_t
                           clinic_type_name(new));
     ssize_t count = -1;
     if (nargs > 2) {
-        if (!str_arg_ssize(args[2], &count))
+        if (!mini_arg_ssize(args[2], &count))
             return NULL;
     }
     size_t max = count < 0 ? SIZE_MAX : (size_t)count;
@@ -1936,7 +1921,7 @@ static MiniObject *just_impl(MiniObject *self, MiniObject *const *args, size_t n
     if (!str_check_args(ARGS_CLINIC, "str", fname, nargs, kwnames, 1, 2))
         return NULL;
     ssize_t width;
-    if (!str_arg_ssize(args[0], &width))
+    if (!mini_arg_ssize(args[0], &width))
         return NULL;
     uint32_t fill = ' ';
     if (nargs > 1) {
@@ -1981,7 +1966,7 @@ static MiniObject *str_zfill(MiniObject *self, MiniObject *const *args, size_t n
     if (!str_check_args(ARGS_ONE, "str", "zfill", nargs, kwnames, 1, 1))
         return NULL;
     ssize_t width;
-    if (!str_arg_ssize(args[0], &width))
+    if (!mini_arg_ssize(args[0], &width))
         return NULL;
     size_t len = STR_LEN(self);
     if (width <= (ssize_t)len)

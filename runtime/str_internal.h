@@ -171,10 +171,10 @@ bool str_parse_kwargs(const char *fname, MiniObject *const *args, size_t nargs,
 // [len] as CPython's ADJUST_INDICES does. False with TypeError "slice indices must be integers
 // or None or have an __index__ method".
 bool str_slice_index(MiniObject *o, ssize_t *out);
-// Argument Clinic's conversions of an index argument to a C ssize_t or int: through __index__
-// (TypeError "'str' object cannot be interpreted as an integer"), then OverflowError "Python
-// int too large to convert to C ssize_t" (or "C int") out of range. False with the exception.
-bool str_arg_ssize(MiniObject *o, ssize_t *out);
+// Argument Clinic's conversion of an index argument to a C int: through __index__ (TypeError
+// "'str' object cannot be interpreted as an integer"), then OverflowError "Python int too large
+// to convert to C int" out of range (mini_arg_ssize, object.h, does it for ssize_t). False with
+// the exception.
 bool str_arg_int(MiniObject *o, int *out);
 // How Argument Clinic names a bad argument's type in "must be str, not X": "None" for None
 // (not "NoneType"), else the type's name.

@@ -1120,22 +1120,6 @@ static bool cint_arg(MiniObject *o, int *out) {
     return true;
 }
 
-// The same for a C ssize_t ("Python int too large to convert to C ssize_t").
-static bool ssize_arg(MiniObject *o, ssize_t *out) {
-    MiniObject *i = mini_index(o);
-    if (!i)
-        return false;
-    int64_t v;
-    bool ok = int_as_i64(i, &v);
-    MINI_DECREF(i);
-    if (!ok) {
-        mini_error_clear();
-        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C ssize_t");
-        return false;
-    }
-    *out = (ssize_t)v;
-    return true;
-}
 
 static MiniObject *os_strerror(MiniObject *self, MiniObject *const *args, size_t nargs,
                                MiniObject *kwnames) {
@@ -1452,7 +1436,7 @@ static MiniObject *os_kill(MiniObject *self, MiniObject *const *args, size_t nar
                           nargs);
     int pid;
     ssize_t sig;
-    if (!int_arg(args[0], &pid) || !ssize_arg(args[1], &sig))
+    if (!int_arg(args[0], &pid) || !mini_arg_ssize(args[1], &sig))
         return NULL;
     // CPython takes the signal as a Py_ssize_t and passes it on as an int.
     if (kill((pid_t)pid, (int)sig) != 0)
@@ -2229,7 +2213,7 @@ static MiniObject *os_read(MiniObject *self, MiniObject *const *args, size_t nar
     int fd;
     ssize_t n;
     if (!mini_no_kwargs("posix.read", kwnames) || !mini_check_nargs("read", nargs, 2, 2) ||
-        !cint_arg(args[0], &fd) || !ssize_arg(args[1], &n))
+        !cint_arg(args[0], &fd) || !mini_arg_ssize(args[1], &n))
         return NULL;
     if (n < 0)
         return mini_raise_errno(EINVAL, NULL);
