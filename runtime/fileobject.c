@@ -100,6 +100,10 @@ typedef struct {
     ThreadState *lock_owner;
     int lock_depth;
     unsigned lock_gen;
+    // A signal handler is running inside one of this file's system calls (sys_write_all,
+    // sys_read_some), with the stream lock held and the buffers in use: a call from the
+    // handler back into this file raises RuntimeError, as CPython's buffered I/O does.
+    bool in_handler;
 } MiniFile;
 
 static MiniType file_text_type, file_reader_type, file_writer_type, file_random_type,
@@ -187,23 +191,48 @@ static bool check_args(MiniFile *f, const char *meth, size_t nargs, MiniObject *
 // System calls: the only places a file blocks
 // ---------------------------------------------------------------------------------------------
 
-// Writes all of [n] bytes at [p] to [fd], looping over partial writes and EINTR. Returns 0 or
-// an errno value.
-static int sys_write_all(int fd, const char *p, size_t n) {
+// What sys_write_all, flush_wbuf and close_file return when a signal handler raised while
+// they waited: no errno value looks like it, and the handler's exception (KeyboardInterrupt...)
+// is pending. raise_io() passes it on.
+#define IO_HANDLER_RAISED (-1)
+
+static MiniObject *raise_io(int err) { return err == IO_HANDLER_RAISED ? NULL : raise_os(err); }
+
+// Runs the pending signal handlers for a system call of [f] that failed with EINTR, marking the
+// file busy meanwhile (see in_handler). False if a handler raised.
+static bool run_handlers_for(MiniFile *f) {
+    f->in_handler = true;
+    bool ok = mini_signals_run_pending(mini_ts);
+    f->in_handler = false;
+    return ok;
+}
+
+// Writes all of [n] bytes at [p] to [f]'s descriptor, looping over partial writes and EINTR.
+// Returns 0, an errno value or IO_HANDLER_RAISED. With [handlers], an interrupted write runs
+// the signal handlers (in the main thread) and goes on unless one raised, as CPython's does
+// since PEP 475: that is how Ctrl-C stops a print() blocked on a full pipe. Without (the quiet
+// flushes at exit, before fork and in dealloc), it just goes on.
+static int sys_write_all(MiniFile *f, const char *p, size_t n, bool handlers) {
     while (n > 0) {
         ssize_t w;
         MINI_BEGIN_ALLOW_THREADS
-        w = write(fd, p, n);
+        w = write(f->fd, p, n);
         MINI_END_ALLOW_THREADS
         if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return errno;
+            if (errno != EINTR)
+                return errno;
+            if (handlers && !run_handlers_for(f))
+                return IO_HANDLER_RAISED;
+            continue;
         }
         if (w == 0)
             return EIO; // a descriptor that accepts nothing would loop forever
         p += w;
         n -= (size_t)w;
+        // A write interrupted after some bytes returns their count instead of EINTR: run the
+        // handlers before blocking again, possibly for good (as CPython's buffered writer does).
+        if (n > 0 && handlers && !run_handlers_for(f))
+            return IO_HANDLER_RAISED;
     }
     return 0;
 }
@@ -212,21 +241,21 @@ static int sys_write_all(int fd, const char *p, size_t n) {
 // looks like it, and the handler's exception (KeyboardInterrupt...) is pending.
 #define READ_HANDLER_RAISED ((ssize_t)INT_MIN)
 
-// Reads at most [n] bytes from [fd] into [p]. Returns the count (0 at end of file), minus an
-// errno value, or READ_HANDLER_RAISED. A read interrupted by a signal runs the signal's
-// handlers (in the main thread; stdlib/signal.c) and is retried unless one raised, as CPython
-// does since PEP 475: that is how Ctrl-C stops input() and sys.stdin.readline().
-static ssize_t sys_read_some(int fd, char *p, size_t n) {
+// Reads at most [n] bytes from [f]'s descriptor into [p]. Returns the count (0 at end of file),
+// minus an errno value, or READ_HANDLER_RAISED. A read interrupted by a signal runs the
+// signal's handlers (in the main thread; stdlib/signal.c) and is retried unless one raised, as
+// CPython does since PEP 475: that is how Ctrl-C stops input() and sys.stdin.readline().
+static ssize_t sys_read_some(MiniFile *f, char *p, size_t n) {
     for (;;) {
         ssize_t r;
         MINI_BEGIN_ALLOW_THREADS
-        r = read(fd, p, n);
+        r = read(f->fd, p, n);
         MINI_END_ALLOW_THREADS
         if (r >= 0)
             return r;
         if (errno != EINTR)
             return -errno;
-        if (!mini_signals_run_pending(mini_ts))
+        if (!run_handlers_for(f))
             return READ_HANDLER_RAISED;
     }
 }
@@ -251,13 +280,27 @@ static void lock_check_fork(MiniFile *f, ThreadState *ts) {
     }
 }
 
+// The RuntimeError of a call into [f] from a signal handler that runs inside one of [f]'s own
+// system calls; CPython names its buffered object.
+static void raise_reentrant(MiniFile *f) {
+    const char *kind = f->readable && f->writable ? "BufferedRandom"
+                       : f->writable             ? "BufferedWriter"
+                                                 : "BufferedReader";
+    mini_raise(mini_exc_RuntimeError, "reentrant call inside <_io.%s name=%R>", kind, f->name);
+}
+
 // Takes [f]'s stream lock for the calling thread (GIL held), releasing the GIL while it waits.
-static void lock_file(MiniFile *f) {
+// False, with RuntimeError, for a call from a signal handler running inside [f] (see in_handler).
+static bool lock_file(MiniFile *f) {
     ThreadState *ts = mini_ts;
     lock_check_fork(f, ts);
     if (f->lock_owner == ts) {
+        if (f->in_handler) {
+            raise_reentrant(f);
+            return false;
+        }
         f->lock_depth++;
-        return;
+        return true;
     }
     if (pthread_mutex_trylock(&f->lock) != 0) {
         MINI_BEGIN_ALLOW_THREADS
@@ -266,6 +309,7 @@ static void lock_file(MiniFile *f) {
     }
     f->lock_owner = ts;
     f->lock_depth = 1;
+    return true;
 }
 
 // Takes the lock only if that needs no wait: the flushes at exit and before fork() must not
@@ -274,6 +318,8 @@ static bool try_lock_file(MiniFile *f) {
     ThreadState *ts = mini_ts;
     lock_check_fork(f, ts);
     if (f->lock_owner == ts) {
+        if (f->in_handler)
+            return false;
         f->lock_depth++;
         return true;
     }
@@ -296,21 +342,21 @@ static void unlock_file(MiniFile *f) {
 // ---------------------------------------------------------------------------------------------
 
 // Writes the write buffer out and empties it (also when writing fails: data that cannot be
-// written is dropped rather than retried at every later flush). Returns 0 or an errno value;
-// never raises.
-static int flush_wbuf(MiniFile *f) {
+// written is dropped rather than retried at every later flush). Returns 0, an errno value or,
+// with [handlers] (see sys_write_all), IO_HANDLER_RAISED; never raises by itself.
+static int flush_wbuf(MiniFile *f, bool handlers) {
     if (f->wlen == 0)
         return 0;
-    int err = sys_write_all(f->fd, f->wbuf, f->wlen);
+    int err = sys_write_all(f, f->wbuf, f->wlen, handlers);
     f->wlen = 0;
     return err;
 }
 
 // Flushes, raising OSError on failure. 0 or -1.
 static int flush_or_raise(MiniFile *f) {
-    int err = flush_wbuf(f);
+    int err = flush_wbuf(f, true);
     if (err) {
-        raise_os(err);
+        raise_io(err);
         return -1;
     }
     return 0;
@@ -345,11 +391,11 @@ static int buffered_write(MiniFile *f, const char *p, size_t n, bool line_end) {
     if (f->bufsize == 0 || n >= f->bufsize) {
         // Unbuffered files and writes bigger than the buffer go straight out, after what
         // was buffered before them.
-        if ((err = flush_wbuf(f)) || (err = sys_write_all(f->fd, p, n)))
+        if ((err = flush_wbuf(f, true)) || (err = sys_write_all(f, p, n, true)))
             goto fail;
         return 0;
     }
-    if (f->wlen + n > f->bufsize && (err = flush_wbuf(f)))
+    if (f->wlen + n > f->bufsize && (err = flush_wbuf(f, true)))
         goto fail;
     if (!f->wbuf) {
         f->wbuf = mini_malloc(f->bufsize);
@@ -363,7 +409,7 @@ static int buffered_write(MiniFile *f, const char *p, size_t n, bool line_end) {
         return flush_or_raise(f);
     return 0;
 fail:
-    raise_os(err);
+    raise_io(err);
     return -1;
 }
 
@@ -395,7 +441,7 @@ static ssize_t fill(MiniFile *f) {
         f->rbuf = nb;
         f->rcap = cap;
     }
-    ssize_t r = sys_read_some(f->fd, f->rbuf + f->rlen, f->rcap - f->rlen);
+    ssize_t r = sys_read_some(f, f->rbuf + f->rlen, f->rcap - f->rlen);
     if (r == READ_HANDLER_RAISED)
         return -1;
     if (r < 0) {
@@ -827,7 +873,8 @@ void file_set_write_through(MiniObject *file, bool on) {
 int file_write_str(MiniObject *file, MiniObject *str) {
     if (file_check(file)) {
         MiniFile *f = (MiniFile *)file;
-        lock_file(f);
+        if (!lock_file(f))
+            return -1;
         int r = write_any(f, str) < 0 ? -1 : 0;
         unlock_file(f);
         return r;
@@ -852,7 +899,8 @@ int file_flush(MiniObject *file) {
         }
         // A flush also gives tell() back to a text file being iterated, as in CPython.
         f->no_tell = false;
-        lock_file(f);
+        if (!lock_file(f))
+            return -1;
         int r = flush_or_raise(f);
         unlock_file(f);
         return r;
@@ -871,7 +919,7 @@ static void flush_quietly(MiniObject *stream) {
     if (file_check(stream)) {
         MiniFile *f = (MiniFile *)stream;
         if (!f->closed && try_lock_file(f)) {
-            flush_wbuf(f);
+            flush_wbuf(f, false);
             unlock_file(f);
         }
         return;
@@ -889,7 +937,7 @@ static void flush_all_files(VM *vm) {
     for (GcHead *g = vm->gc_list.next; g && g != &vm->gc_list; g = g->next) {
         MiniObject *o = MINI_GC_OBJ(g);
         if (file_check(o) && !((MiniFile *)o)->closed && try_lock_file((MiniFile *)o)) {
-            flush_wbuf((MiniFile *)o);
+            flush_wbuf((MiniFile *)o, false);
             unlock_file((MiniFile *)o);
         }
     }
@@ -934,7 +982,8 @@ MiniObject *file_readline(MiniObject *file) {
                              : raise_closed();
         if (!f->readable)
             return raise_unsupported(f->binary ? "read" : "not readable");
-        lock_file(f);
+        if (!lock_file(f))
+            return NULL;
         MiniObject *line = f->binary ? read_binary(f, -1, true) : read_text(f, -1, true);
         unlock_file(f);
         return line;
@@ -1464,11 +1513,12 @@ static MiniObject *file_flush_method(MiniObject *self, MiniObject *const *args, 
 }
 
 // Closes the file: flushes, closes the descriptor (when it owns it), frees the buffers.
-// Returns 0 or an errno value from the flush; never raises.
-static int close_file(MiniFile *f) {
+// Returns 0 or what the flush returned (see flush_wbuf, [handlers] included); never raises by
+// itself.
+static int close_file(MiniFile *f, bool handlers) {
     if (f->closed)
         return 0;
-    int err = flush_wbuf(f);
+    int err = flush_wbuf(f, handlers);
     f->closed = true;
     if (f->closefd)
         close(f->fd);
@@ -1485,8 +1535,8 @@ static MiniObject *file_close(MiniObject *self, MiniObject *const *args, size_t 
     MiniFile *f = (MiniFile *)self;
     if (!check_args(f, "close", nargs, kwnames, 0, 0))
         return NULL;
-    int err = close_file(f);
-    return err ? raise_os(err) : MINI_NONE;
+    int err = close_file(f, true);
+    return err ? raise_io(err) : MINI_NONE;
 }
 
 static MiniObject *file_fileno(MiniObject *self, MiniObject *const *args, size_t nargs,
@@ -1574,9 +1624,9 @@ static MiniObject *file_tell(MiniObject *self, MiniObject *const *args, size_t n
 // Moves the descriptor to [pos] (from [whence]) after writing out pending data and forgetting
 // the read-ahead. New int (the new position) or NULL.
 static MiniObject *seek_to(MiniFile *f, off_t pos, int whence) {
-    int err = flush_wbuf(f);
+    int err = flush_wbuf(f, true);
     if (err)
-        return raise_os(err);
+        return raise_io(err);
     if (whence == SEEK_CUR)
         pos -= (off_t)(f->rlen - f->rpos); // relative to the logical position
     f->rpos = f->rlen = 0;
@@ -1693,9 +1743,9 @@ static MiniObject *file_truncate(MiniObject *self, MiniObject *const *args, size
     off_t size = 0;
     if (pos_obj && !offset_value(pos_obj, &size))
         return NULL;
-    int err = flush_wbuf(f);
+    int err = flush_wbuf(f, true);
     if (err)
-        return raise_os(err);
+        return raise_io(err);
     f->no_tell = false; // truncate flushes, which gives tell() back (see file_flush)
     if (!pos_obj) {
         size = f->binary ? file_position(f) : lseek(f->fd, 0, SEEK_CUR);
@@ -1728,8 +1778,8 @@ static MiniObject *file_exit(MiniObject *self, MiniObject *const *args, size_t n
     (void)args;
     (void)nargs;
     (void)kwnames;
-    int err = close_file((MiniFile *)self);
-    return err ? raise_os(err) : MINI_NONE;
+    int err = close_file((MiniFile *)self, true);
+    return err ? raise_io(err) : MINI_NONE;
 }
 
 // iter(f) is f itself, once checked open.
@@ -1816,7 +1866,7 @@ static int file_traverse(MiniObject *self, MiniVisitProc visit, void *arg) {
 
 static void file_dealloc(MiniObject *self) {
     MiniFile *f = (MiniFile *)self;
-    close_file(f);
+    close_file(f, false);
     MINI_XDECREF(f->name);
     MINI_XDECREF(f->mode);
     MINI_XDECREF(f->encoding);
@@ -1829,7 +1879,8 @@ static void file_dealloc(MiniObject *self) {
 #define LOCKED(method)                                                                           \
     static MiniObject *method##_locked(MiniObject *self, MiniObject *const *args, size_t nargs, \
                                        MiniObject *kwnames) {                                   \
-        lock_file((MiniFile *)self);                                                             \
+        if (!lock_file((MiniFile *)self))                                                        \
+            return NULL;                                                                         \
         MiniObject *r = method(self, args, nargs, kwnames);                                      \
         unlock_file((MiniFile *)self);                                                           \
         return r;                                                                                \
@@ -1848,7 +1899,8 @@ LOCKED(file_exit)
 #undef LOCKED
 
 static MiniObject *file_iternext_locked(MiniObject *self) {
-    lock_file((MiniFile *)self);
+    if (!lock_file((MiniFile *)self))
+        return NULL;
     MiniObject *r = file_iternext(self);
     unlock_file((MiniFile *)self);
     return r;

@@ -2325,6 +2325,35 @@ static MiniObject *os_set_inheritable(MiniObject *self, MiniObject *const *args,
     return MINI_NONE;
 }
 
+// get_blocking(fd, /): False if [fd] is in non-blocking mode (O_NONBLOCK).
+static MiniObject *os_get_blocking(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                   MiniObject *kwnames) {
+    (void)self;
+    int fd;
+    if (!one_arg("posix.get_blocking", nargs, kwnames) || !cint_arg(args[0], &fd))
+        return NULL;
+    int flags = fcntl(fd, F_GETFL);
+    return flags < 0 ? mini_raise_errno(errno, NULL) : MINI_BOOL(!(flags & O_NONBLOCK));
+}
+
+// set_blocking(fd, blocking, /): clears O_NONBLOCK when [blocking] is true, sets it otherwise.
+static MiniObject *os_set_blocking(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                   MiniObject *kwnames) {
+    (void)self;
+    int fd, blocking;
+    if (!mini_no_kwargs("posix.set_blocking", kwnames) ||
+        !mini_check_nargs("set_blocking", nargs, 2, 2) || !cint_arg(args[0], &fd) ||
+        !cint_arg(args[1], &blocking))
+        return NULL;
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0)
+        return mini_raise_errno(errno, NULL);
+    int nflags = blocking ? flags & ~O_NONBLOCK : flags | O_NONBLOCK;
+    if (nflags != flags && fcntl(fd, F_SETFL, nflags) < 0)
+        return mini_raise_errno(errno, NULL);
+    return MINI_NONE;
+}
+
 // dup(fd, /): a new descriptor for the same file, not inherited by exec'd programs.
 static MiniObject *os_dup(MiniObject *self, MiniObject *const *args, size_t nargs,
                           MiniObject *kwnames) {
@@ -2446,6 +2475,8 @@ static const MiniMethodDef os_functions[] = {
     {"set_inheritable", os_set_inheritable, 0, "Set the inheritable flag of the specified file "
                                                "descriptor."},
     {"dup", os_dup, 0, "Return a duplicate of a file descriptor."},
+    {"get_blocking", os_get_blocking, 0, "Get the blocking mode of the file descriptor."},
+    {"set_blocking", os_set_blocking, 0, "Set the blocking mode of the file descriptor."},
     {"dup2", os_dup2, 0, "Duplicate file descriptor."},
     {"fork", os_fork, 0, "Fork a child process."},
     {"register_at_fork", os_register_at_fork, 0, "Register callables to be called when "
