@@ -1763,6 +1763,10 @@ MiniObject *eval_frame_ex(Frame *frame, bool throwflag, bool *yielded) {
     LOAD_FRAME();
     if (throwflag)
         goto error;
+    // A generator resumed after a plain yield: a check point, as the RESUME that follows a
+    // yield is in CPython 3.11 (not after yield from, whose subiterator ran the check points).
+    if (f->gen && ip > co->code && INSTR_OP(ip[-1]) == OP_YIELD_VALUE)
+        CHECK_BREAKER();
 
 #if !MINI_COMPUTED_GOTO
 dispatch:

@@ -15,10 +15,11 @@
 //   switch happened meanwhile (switch_number unchanged), the holder has run a whole interval
 //   while someone waited: the waiter sets BREAK_GIL_DROP in the holder's eval breaker.
 //
-// - The holder reads its eval breaker only at check points: backward jumps, function entry
-//   and after calls into native code (vm/eval.c, CHECK_BREAKER). Code between two check points
-//   is atomic under the GIL. That is why `temp = counter; temp += 1; counter = temp` never
-//   loses an update: the three statements contain no check point.
+// - The holder reads its eval breaker only at check points: backward jumps, function entry,
+//   a generator's resumption after a yield, and after calls into native code (vm/eval.c,
+//   CHECK_BREAKER). Code between two check points is atomic under the GIL. That is why
+//   `temp = counter; temp += 1; counter = temp` never loses an update: the three statements
+//   contain no check point.
 //
 // - At a check point with BREAK_GIL_DROP set the holder drops the GIL (a forced drop) and then
 //   waits on `switch_cond` until another thread has taken it ("forced switching"): without that
