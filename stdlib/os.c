@@ -2296,62 +2296,65 @@ static MiniObject *os_pipe(MiniObject *self, MiniObject *const *args, size_t nar
     return tuple_pack(2, MINI_FROM_SMALLINT(fds[0]), MINI_FROM_SMALLINT(fds[1]));
 }
 
+// The flag pairs below, get_X(fd, /) and set_X(fd, flag, /), each read or change one bit of a
+// descriptor's flags that is set when the answer is False: FD_CLOEXEC (fcntl F_GETFD/F_SETFD)
+// for "inheritable", O_NONBLOCK (F_GETFL/F_SETFL) for "blocking".
+
+// get_X: True when [bit] is clear in the flags that [get_cmd] reads.
+static MiniObject *fd_flag_get(MiniObject *const *args, size_t nargs, MiniObject *kwnames,
+                               const char *qualname, int get_cmd, int bit) {
+    int fd;
+    if (!one_arg(qualname, nargs, kwnames) || !cint_arg(args[0], &fd))
+        return NULL;
+    int flags = fcntl(fd, get_cmd);
+    return flags < 0 ? mini_raise_errno(errno, NULL) : MINI_BOOL(!(flags & bit));
+}
+
+// set_X: clears [bit] when the second argument is true, sets it otherwise.
+static MiniObject *fd_flag_set(MiniObject *const *args, size_t nargs, MiniObject *kwnames,
+                               const char *name, const char *qualname, int get_cmd,
+                               int set_cmd, int bit) {
+    int fd, on;
+    if (!mini_no_kwargs(qualname, kwnames) || !mini_check_nargs(name, nargs, 2, 2) ||
+        !cint_arg(args[0], &fd) || !cint_arg(args[1], &on))
+        return NULL;
+    int flags = fcntl(fd, get_cmd);
+    if (flags < 0)
+        return mini_raise_errno(errno, NULL);
+    int nflags = on ? flags & ~bit : flags | bit;
+    if (nflags != flags && fcntl(fd, set_cmd, nflags) < 0)
+        return mini_raise_errno(errno, NULL);
+    return MINI_NONE;
+}
+
 // get_inheritable(fd, /): whether exec'd programs inherit [fd].
 static MiniObject *os_get_inheritable(MiniObject *self, MiniObject *const *args, size_t nargs,
                                       MiniObject *kwnames) {
     (void)self;
-    int fd;
-    if (!one_arg("posix.get_inheritable", nargs, kwnames) || !cint_arg(args[0], &fd))
-        return NULL;
-    int flags = fcntl(fd, F_GETFD);
-    return flags < 0 ? mini_raise_errno(errno, NULL) : MINI_BOOL(!(flags & FD_CLOEXEC));
+    return fd_flag_get(args, nargs, kwnames, "posix.get_inheritable", F_GETFD, FD_CLOEXEC);
 }
 
 // set_inheritable(fd, inheritable, /)
 static MiniObject *os_set_inheritable(MiniObject *self, MiniObject *const *args, size_t nargs,
                                       MiniObject *kwnames) {
     (void)self;
-    int fd, inheritable;
-    if (!mini_no_kwargs("posix.set_inheritable", kwnames) ||
-        !mini_check_nargs("set_inheritable", nargs, 2, 2) || !cint_arg(args[0], &fd) ||
-        !cint_arg(args[1], &inheritable))
-        return NULL;
-    int flags = fcntl(fd, F_GETFD);
-    if (flags < 0)
-        return mini_raise_errno(errno, NULL);
-    int nflags = inheritable ? flags & ~FD_CLOEXEC : flags | FD_CLOEXEC;
-    if (nflags != flags && fcntl(fd, F_SETFD, nflags) < 0)
-        return mini_raise_errno(errno, NULL);
-    return MINI_NONE;
+    return fd_flag_set(args, nargs, kwnames, "set_inheritable", "posix.set_inheritable",
+                       F_GETFD, F_SETFD, FD_CLOEXEC);
 }
 
 // get_blocking(fd, /): False if [fd] is in non-blocking mode (O_NONBLOCK).
 static MiniObject *os_get_blocking(MiniObject *self, MiniObject *const *args, size_t nargs,
                                    MiniObject *kwnames) {
     (void)self;
-    int fd;
-    if (!one_arg("posix.get_blocking", nargs, kwnames) || !cint_arg(args[0], &fd))
-        return NULL;
-    int flags = fcntl(fd, F_GETFL);
-    return flags < 0 ? mini_raise_errno(errno, NULL) : MINI_BOOL(!(flags & O_NONBLOCK));
+    return fd_flag_get(args, nargs, kwnames, "posix.get_blocking", F_GETFL, O_NONBLOCK);
 }
 
-// set_blocking(fd, blocking, /): clears O_NONBLOCK when [blocking] is true, sets it otherwise.
+// set_blocking(fd, blocking, /)
 static MiniObject *os_set_blocking(MiniObject *self, MiniObject *const *args, size_t nargs,
                                    MiniObject *kwnames) {
     (void)self;
-    int fd, blocking;
-    if (!mini_no_kwargs("posix.set_blocking", kwnames) ||
-        !mini_check_nargs("set_blocking", nargs, 2, 2) || !cint_arg(args[0], &fd) ||
-        !cint_arg(args[1], &blocking))
-        return NULL;
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0)
-        return mini_raise_errno(errno, NULL);
-    int nflags = blocking ? flags & ~O_NONBLOCK : flags | O_NONBLOCK;
-    if (nflags != flags && fcntl(fd, F_SETFL, nflags) < 0)
-        return mini_raise_errno(errno, NULL);
-    return MINI_NONE;
+    return fd_flag_set(args, nargs, kwnames, "set_blocking", "posix.set_blocking", F_GETFL,
+                       F_SETFL, O_NONBLOCK);
 }
 
 // dup(fd, /): a new descriptor for the same file, not inherited by exec'd programs.
