@@ -64,7 +64,8 @@ static int module_clear(MiniObject *self) {
     return 0;
 }
 
-// `m.x`: the module dict first, then the type's attributes (__dict__, __class__, ...).
+// `m.x`: the module dict first, then the type's attributes (__dict__, __class__, ...), then
+// the module's own __getattr__ if it has one. New reference.
 static MiniObject *module_getattr(MiniObject *self, MiniObject *name) {
     MiniModule *m = (MiniModule *)self;
     if (m->dict) {
@@ -77,6 +78,18 @@ static MiniObject *module_getattr(MiniObject *self, MiniObject *name) {
     MiniObject *r = mini_generic_getattr_opt(self, name);
     if (r || mini_error_occurred())
         return r;
+    // PEP 562: a module-level __getattr__(name) answers for the names the module lacks (what
+    // concurrent.futures uses to import ThreadPoolExecutor lazily), also for `from m import x`.
+    MiniObject *hook = m->dict ? dict_get(m->dict, MINI_ID(__getattr__)) : NULL;
+    if (hook) {
+        // The hook may delete itself from the module's dict while it runs: hold it.
+        MINI_INCREF(hook);
+        r = mini_call_n(hook, 1, name);
+        MINI_DECREF(hook);
+        return r;
+    }
+    if (mini_error_occurred())
+        return NULL;
     MiniObject *mname = m->dict ? dict_get(m->dict, MINI_ID(__name__)) : NULL;
     if (mname && str_check(mname) && m->initializing)
         return mini_raise(mini_exc_AttributeError,

@@ -792,6 +792,25 @@ static MiniObject *object_dir(MiniObject *o) {
             MINI_DECREF(set);
             return mini_raise_str(mini_exc_TypeError, "<module>.__dict__ is not a dictionary");
         }
+        // PEP 562: a module-level __dir__() decides what dir(module) lists.
+        MiniObject *dirfunc = dict_get(d, MINI_ID(__dir__));
+        if (dirfunc) {
+            MINI_DECREF(set);
+            MINI_INCREF(dirfunc);
+            MINI_DECREF(d);
+            MiniObject *res = mini_call_n(dirfunc, 0);
+            MINI_DECREF(dirfunc);
+            if (!res)
+                return NULL;
+            MiniObject *l = mini_sequence_list(res);
+            MINI_DECREF(res);
+            return l;
+        }
+        if (mini_error_occurred()) {
+            MINI_DECREF(d);
+            MINI_DECREF(set);
+            return NULL;
+        }
         r = merge_keys(set, d);
         MINI_DECREF(d);
     } else if (is_type(o)) {
