@@ -520,6 +520,14 @@ static const struct {
     {"ITIMER_VIRTUAL", ITIMER_VIRTUAL},                 {"ITIMER_PROF", ITIMER_PROF},
     {"SIG_BLOCK", SIG_BLOCK}, {"SIG_UNBLOCK", SIG_UNBLOCK},
     {"SIG_SETMASK", SIG_SETMASK},
+    // The Linux-only names CPython also has (an alias, and a signal no one sends): they make
+    // signal.Signals list the same members as CPython's.
+#ifdef SIGCLD
+    {"SIGCLD", SIGCLD},
+#endif
+#ifdef SIGSTKFLT
+    {"SIGSTKFLT", SIGSTKFLT},
+#endif
 };
 
 // Stores [value] (a new reference, consumed; NULL means making it failed) as d[key].

@@ -1,14 +1,46 @@
-"""signal for mini: set handlers for asynchronous events.
-
-This is the shape of CPython 3.11's Lib/signal.py: the C module _signal (stdlib/signal.c) does
-the work, and this module re-exports it, wrapping signal() and getsignal() in Python functions
-as CPython does (so their argument errors read the same). CPython's wrappers also turn the
-numbers into the members of the IntEnums Signals and Handlers; mini has no enum module yet, so
-signal numbers, SIG_DFL (0) and SIG_IGN (1) stay plain ints, equal to CPython's members.
-"""
+# signal for mini: set handlers for asynchronous events.
+#
+# This is CPython 3.11's Lib/signal.py: the C module _signal (stdlib/signal.c) does the work, and
+# this module re-exports it, turning the numbers into members of IntEnums (Signals, Handlers,
+# Sigmasks) and wrapping the functions that take or return them, as CPython does.
+#
+# What differs from CPython:
+# - mini's _signal has SIG_BLOCK, SIG_UNBLOCK and SIG_SETMASK but not pthread_sigmask (nor
+#   sigpending or sigwait): Sigmasks is made whenever the constants exist, so that
+#   signal.SIG_BLOCK is <Sigmasks.SIG_BLOCK: 0> as on CPython for Linux, and the wrappers of the
+#   missing functions are made only if _signal ever gets them.
 
 import _signal
 from _signal import *
+from enum import IntEnum as _IntEnum
+
+_globals = globals()
+
+_IntEnum._convert_(
+        'Signals', __name__,
+        lambda name:
+            name.isupper()
+            and (name.startswith('SIG') and not name.startswith('SIG_'))
+            or name.startswith('CTRL_'))
+
+_IntEnum._convert_(
+        'Handlers', __name__,
+        lambda name: name in ('SIG_DFL', 'SIG_IGN'))
+
+if 'pthread_sigmask' in _globals or 'SIG_BLOCK' in _globals:
+    _IntEnum._convert_(
+            'Sigmasks', __name__,
+            lambda name: name in ('SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK'))
+
+
+def _int_to_enum(value, enum_klass):
+    """Convert a numeric value to an IntEnum member.
+    If it's not a known member, return the numeric value itself.
+    """
+    try:
+        return enum_klass(value)
+    except ValueError:
+        return value
 
 
 def _enum_to_int(value):
@@ -21,22 +53,52 @@ def _enum_to_int(value):
         return value
 
 
+# Similar to functools.wraps(), but only assign __doc__.
+# __module__ should be preserved,
+# __name__ and __qualname__ are already fine,
+# __annotations__ is not set.
+def _wraps(wrapped):
+    def decorator(wrapper):
+        wrapper.__doc__ = wrapped.__doc__
+        return wrapper
+    return decorator
+
+@_wraps(_signal.signal)
 def signal(signalnum, handler):
-    return _signal.signal(_enum_to_int(signalnum), _enum_to_int(handler))
+    handler = _signal.signal(_enum_to_int(signalnum), _enum_to_int(handler))
+    return _int_to_enum(handler, Handlers)
 
 
-signal.__doc__ = _signal.signal.__doc__
-
-
+@_wraps(_signal.getsignal)
 def getsignal(signalnum):
-    return _signal.getsignal(signalnum)
+    handler = _signal.getsignal(signalnum)
+    return _int_to_enum(handler, Handlers)
 
 
-getsignal.__doc__ = _signal.getsignal.__doc__
+if 'pthread_sigmask' in _globals:
+    @_wraps(_signal.pthread_sigmask)
+    def pthread_sigmask(how, mask):
+        sigs_set = _signal.pthread_sigmask(how, mask)
+        return set(_int_to_enum(x, Signals) for x in sigs_set)
 
 
-def valid_signals():
-    return _signal.valid_signals()
+if 'sigpending' in _globals:
+    @_wraps(_signal.sigpending)
+    def sigpending():
+        return {_int_to_enum(x, Signals) for x in _signal.sigpending()}
 
 
-valid_signals.__doc__ = _signal.valid_signals.__doc__
+if 'sigwait' in _globals:
+    @_wraps(_signal.sigwait)
+    def sigwait(sigset):
+        retsig = _signal.sigwait(sigset)
+        return _int_to_enum(retsig, Signals)
+
+
+if 'valid_signals' in _globals:
+    @_wraps(_signal.valid_signals)
+    def valid_signals():
+        return {_int_to_enum(x, Signals) for x in _signal.valid_signals()}
+
+
+del _globals, _wraps
