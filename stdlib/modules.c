@@ -21,6 +21,8 @@ static const BuiltinModule builtin_modules[] = {
     {"gc", gc_init},
     {"_thread", thread_init},
     {"_signal", signal_init},
+    {"_socket", socket_init},
+    {"select", select_init},
     {NULL, NULL},
 };
 

@@ -24,6 +24,8 @@ MiniObject *dis_init(VM *vm);    // dis.c
 MiniObject *gc_init(VM *vm);     // gcmodule.c: the cycle collector's module (runtime/gc.c)
 MiniObject *thread_init(VM *vm); // thread.c: the _thread module
 MiniObject *signal_init(VM *vm); // signal.c: the _signal module (lib/signal.py wraps it)
+MiniObject *socket_init(VM *vm); // socket.c: the _socket module (lib/socket.py wraps it)
+MiniObject *select_init(VM *vm); // select.c: the select module
 // (time.c) A number of seconds given to time.sleep(), a lock's timeout or signal.setitimer():
 // a float, or an int (or an object with __index__). NaN raises ValueError "Invalid value NaN
 // (not a number)"; too many seconds for a count of nanoseconds in 64 bits raises OverflowError,
