@@ -2,11 +2,11 @@
 // importlib._bootstrap (_gcd_import, _find_and_load, _handle_fromlist, _calc___package__).
 //
 // A module name is looked for, in order, in sys.modules, among the modules written in C
-// (stdlib/modules.c), among the frozen modules (stdlib/lib/**/*.py, embedded at build time by
-// tools/freeze.py), and finally as a file in the directories of sys.path (for a top-level
-// name) or of the parent package's __path__ (for a submodule). In a directory D, the name X is
-// the package D/X/ when that directory holds __init__.mini or __init__.py, else the module
-// file D/X.mini or D/X.py.
+// (stdlib/modules.c), among the frozen modules (stdlib/lib/**/*.py, compiled at build time by
+// tools/mini_freeze.c and embedded as serialized code objects, vm/marshal.c), and finally as
+// a file in the directories of sys.path (for a top-level name) or of the parent package's
+// __path__ (for a submodule). In a directory D, the name X is the package D/X/ when that
+// directory holds __init__.mini or __init__.py, else the module file D/X.mini or D/X.py.
 //
 // A module goes into sys.modules before its code runs, so that a circular import finds the
 // partly initialised module instead of loading it again; if its code fails, it is taken out
@@ -23,6 +23,7 @@
 #include "../compiler/compiler.h"
 #include "../include/mini.h"
 #include "../stdlib/stdlib.h"
+#include "marshal.h"
 #include "vm.h"
 
 // The file name endings of module source files, in the order they are tried.
@@ -107,14 +108,16 @@ static void forget_module(MiniObject *name) {
         mini_error_restore(exc);
 }
 
-// Creates module [name], registers it in sys.modules and runs [src] in it. [filename] names
-// the source in tracebacks; [file] is its __file__ (NULL: none, for frozen modules); [pkgdir]
-// is the directory of a package (its __path__), NULL for a plain module. New reference to
-// what sys.modules holds for [name] afterwards (a module may replace itself there), or NULL.
-static MiniObject *exec_module(MiniObject *name, const char *src, size_t len,
-                               const char *filename, MiniObject *file, MiniObject *pkgdir,
-                               bool frozen_package) {
+// Creates module [name], registers it in sys.modules and runs its code in it: the code of the
+// frozen module [frozen] (deserialized), or else [src] compiled. [filename] names the source
+// in tracebacks; [file] is its __file__ (NULL: none, for frozen modules); [pkgdir] is the
+// directory of a package (its __path__), NULL for a plain module. New reference to what
+// sys.modules holds for [name] afterwards (a module may replace itself there), or NULL.
+static MiniObject *exec_module(MiniObject *name, const FrozenModule *frozen, const char *src,
+                               size_t len, const char *filename, MiniObject *file,
+                               MiniObject *pkgdir) {
     VM *vm = mini_ts->vm;
+    bool frozen_package = frozen && frozen->is_package;
     MiniObject *mod = module_new(name);
     if (!mod)
         return NULL;
@@ -143,7 +146,8 @@ static MiniObject *exec_module(MiniObject *name, const char *src, size_t len,
         MINI_DECREF(mod);
         return NULL;
     }
-    CodeObject *code = compile_source(src, len, filename, MODE_EXEC);
+    CodeObject *code = frozen ? marshal_load_code(frozen->code, frozen->size)
+                              : compile_source(src, len, filename, MODE_EXEC);
     ((MiniModule *)mod)->initializing = mini_ts->ident;
     MiniObject *res = code ? eval_code(code, d, d) : NULL;
     ((MiniModule *)mod)->initializing = 0;
@@ -171,10 +175,10 @@ static const FrozenModule *find_frozen(MiniObject *name) {
     return NULL;
 }
 
+// Runs the frozen module [fm] as module [name]: its code was compiled when mini was built
+// (tools/mini_freeze.c, with the file name "<frozen NAME>"). New reference or NULL.
 static MiniObject *load_frozen(MiniObject *name, const FrozenModule *fm) {
-    char filename[256];
-    snprintf(filename, sizeof filename, "<frozen %s>", fm->name);
-    return exec_module(name, fm->source, fm->size, filename, NULL, NULL, fm->is_package);
+    return exec_module(name, fm, NULL, 0, NULL, NULL, NULL);
 }
 
 // Reads and runs the source file [path] as module [name]. New reference or NULL.
@@ -189,7 +193,7 @@ static MiniObject *load_file(MiniObject *name, const char *path, MiniObject *pkg
         MINI_XDECREF(file);
         return NULL;
     }
-    MiniObject *mod = exec_module(name, src, len, path, file, pkgdir, false);
+    MiniObject *mod = exec_module(name, NULL, src, len, path, file, pkgdir);
     free(src);
     MINI_DECREF(file);
     return mod;

@@ -502,13 +502,14 @@ MiniObject *import_module_level(MiniObject *name, MiniObject *globals, MiniObjec
 MiniObject *import_module(MiniObject *name);
 
 // A module written in mini/Python embedded in the binary: stdlib/lib/<name>.py (or
-// stdlib/lib/<name>/__init__.py for a package), turned into a C table by tools/freeze.py at
-// build time.
+// stdlib/lib/<name>/__init__.py for a package), compiled at build time by tools/mini_freeze.c
+// (with the file name "<frozen NAME>") and embedded as its serialized code object, which
+// import deserializes (vm/marshal.h: marshal_load_code).
 typedef struct {
-    const char *name;   // the dotted module name; NULL ends the table
-    const char *source; // the UTF-8 source text (NUL-terminated)
-    size_t size;        // its length in bytes
-    bool is_package;    // made from an __init__.py
+    const char *name;          // the dotted module name; NULL ends the table
+    const unsigned char *code; // the module's code object, serialized (marshal_dump_code)
+    size_t size;               // its length in bytes
+    bool is_package;           // made from an __init__.py
 } FrozenModule;
 // The table of frozen modules (generated frozen_modules.c), ended by a NULL name.
 extern const FrozenModule mini_frozen_modules[];
