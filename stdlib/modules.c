@@ -23,6 +23,7 @@ static const BuiltinModule builtin_modules[] = {
     {"_signal", signal_init},
     {"_socket", socket_init},
     {"select", select_init},
+    {"_multiprocessing", multiprocessing_init},
     {NULL, NULL},
 };
 

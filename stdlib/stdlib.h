@@ -26,6 +26,7 @@ MiniObject *thread_init(VM *vm); // thread.c: the _thread module
 MiniObject *signal_init(VM *vm); // signal.c: the _signal module (lib/signal.py wraps it)
 MiniObject *socket_init(VM *vm); // socket.c: the _socket module (lib/socket.py wraps it)
 MiniObject *select_init(VM *vm); // select.c: the select module
+MiniObject *multiprocessing_init(VM *vm); // multiprocessing.c: _multiprocessing (lib/multiprocessing)
 // (time.c) A number of seconds given to time.sleep(), a lock's timeout or signal.setitimer():
 // a float, or an int (or an object with __index__). NaN raises ValueError "Invalid value NaN
 // (not a number)"; too many seconds for a count of nanoseconds in 64 bits raises OverflowError,
