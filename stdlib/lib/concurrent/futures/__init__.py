@@ -3,12 +3,10 @@
 
 """Execute computations asynchronously using threads or processes."""
 
-# concurrent.futures for mini: CPython 3.11's Lib/concurrent/futures/__init__.py, less the
-# process pool.  mini has no multiprocessing yet, so there is no .process submodule, and
-# ProcessPoolExecutor is neither in __all__ nor made by __getattr__: importing it fails the
-# way a name a module lacks always does ("cannot import name 'ProcessPoolExecutor' from
-# 'concurrent.futures' (...)"), and "from concurrent.futures import *" works.  Put it back in
-# both places when concurrent/futures/process.py arrives.
+# concurrent.futures for mini: CPython 3.11's Lib/concurrent/futures/__init__.py as it is.
+# ThreadPoolExecutor (thread.py) and ProcessPoolExecutor (process.py, over mini's fork-based
+# multiprocessing) are made on first use by __getattr__, as in CPython, so that importing the
+# package does not import threading's or multiprocessing's machinery before it is needed.
 
 __author__ = 'Brian Quinlan (brian@sweetapp.com)'
 
@@ -35,6 +33,7 @@ __all__ = (
     'Executor',
     'wait',
     'as_completed',
+    'ProcessPoolExecutor',
     'ThreadPoolExecutor',
 )
 
@@ -44,7 +43,12 @@ def __dir__():
 
 
 def __getattr__(name):
-    global ThreadPoolExecutor
+    global ProcessPoolExecutor, ThreadPoolExecutor
+
+    if name == 'ProcessPoolExecutor':
+        from .process import ProcessPoolExecutor as pe
+        ProcessPoolExecutor = pe
+        return pe
 
     if name == 'ThreadPoolExecutor':
         from .thread import ThreadPoolExecutor as te
