@@ -120,6 +120,17 @@ bool bytes_buffer(MiniObject *o, const char **data, size_t *size) {
     return false;
 }
 
+MiniObject *bytes_stable(MiniObject *o) {
+    if (bytes_check(o))
+        return mini_newref(o);
+    if (bytearray_check(o)) {
+        MiniByteArray *a = (MiniByteArray *)o;
+        return bytes_new(a->data ? a->data : "", a->size);
+    }
+    return mini_raise(mini_exc_TypeError, "a bytes-like object is required, not '%s'",
+                      mini_type_name(o));
+}
+
 static bool is_bytearray(MiniObject *o) { return bytearray_check(o); }
 
 // A result of the same kind as [self]: bytes for bytes, bytearray for bytearray. New ref.

@@ -675,6 +675,14 @@ typedef struct {
 MiniObject *bytes_new(const char *data, size_t size);
 // A new bytearray holding a copy of [size] bytes at [data] (NULL for zeros).
 MiniObject *bytearray_new(const char *data, size_t size);
+// The contents of a bytes-like object (bytes or bytearray, subclasses included): borrowed
+// pointers valid while [o] lives and is not resized. False (no exception) for anything else.
+bool bytes_buffer(MiniObject *o, const char **data, size_t *size);
+// What a bytes-like [o] holds, as a bytes object that stays put while the GIL is released:
+// [o] itself when it is bytes (new reference), a copy when it is a bytearray (another thread
+// could resize it meanwhile; CPython forbids that while a buffer is exported). NULL with
+// CPython's TypeError "a bytes-like object is required, not 'T'" for anything else.
+MiniObject *bytes_stable(MiniObject *o);
 static inline bool bytearray_check(MiniObject *o) {
     return MINI_IS_PTR(o) && mini_isinstance_type(o, &mini_bytearray_type);
 }

@@ -142,10 +142,6 @@ MiniObject *str_decode(const char *data, size_t size, MiniObject *encoding, Mini
 // Encodes str [s]. New bytes; UnicodeEncodeError / LookupError on failure.
 MiniObject *str_encode(MiniObject *s, MiniObject *encoding, MiniObject *errors);
 
-// The contents of a bytes-like object (bytes or bytearray, subclasses included): borrowed
-// pointers valid while [o] lives and is not resized. False (no exception) for anything else.
-bool bytes_buffer(MiniObject *o, const char **data, size_t *size);
-
 // ---------------------------------------------------------------------------------------------
 // CPython's argument-count wordings (str.c). [tname] is "str", "bytes" ...; [fname] the method.
 // ---------------------------------------------------------------------------------------------

@@ -347,13 +347,7 @@ static MiniObject *shared_buffer_write(MiniObject *self, MiniObject *const *args
         return NULL;
     const char *data;
     size_t n;
-    if (bytes_check(args[1])) {
-        data = ((MiniBytes *)args[1])->data;
-        n = ((MiniBytes *)args[1])->size;
-    } else if (bytearray_check(args[1])) {
-        data = ((MiniByteArray *)args[1])->data;
-        n = ((MiniByteArray *)args[1])->size;
-    } else {
+    if (!bytes_buffer(args[1], &data, &n)) {
         return mini_raise(mini_exc_TypeError, "a bytes-like object is required, not '%s'",
                           mini_type_name(args[1]));
     }

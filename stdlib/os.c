@@ -2245,18 +2245,9 @@ static MiniObject *os_write(MiniObject *self, MiniObject *const *args, size_t na
     // The data must stay put while the GIL is released. A bytes object is immutable and the
     // caller's reference keeps it alive; a bytearray could be resized by another thread
     // meanwhile (CPython forbids that while its buffer is exported), so it is copied first.
-    MiniObject *data;
-    if (bytes_check(args[1])) {
-        data = mini_newref(args[1]);
-    } else if (bytearray_check(args[1])) {
-        MiniByteArray *ba = (MiniByteArray *)args[1];
-        data = bytes_new(ba->data ? ba->data : "", ba->size);
-        if (!data)
-            return NULL;
-    } else {
-        return mini_raise(mini_exc_TypeError, "a bytes-like object is required, not '%s'",
-                          mini_type_name(args[1]));
-    }
+    MiniObject *data = bytes_stable(args[1]);
+    if (!data)
+        return NULL;
     ssize_t done;
     for (;;) {
         done = fd_write(fd, ((MiniBytes *)data)->data, ((MiniBytes *)data)->size);

@@ -135,18 +135,6 @@ static bool int_arg(MiniObject *o, int *out) {
     return true;
 }
 
-// Data to send: a bytes object (a new reference to it) or a copy of a bytearray, so that the
-// bytes stay put while the GIL is released. NULL with TypeError for anything else.
-static MiniObject *data_arg(MiniObject *o) {
-    if (bytes_check(o))
-        return mini_newref(o);
-    if (bytearray_check(o)) {
-        MiniByteArray *ba = (MiniByteArray *)o;
-        return bytes_new(ba->data ? ba->data : "", ba->size);
-    }
-    return mini_raise(mini_exc_TypeError, "a bytes-like object is required, not '%s'",
-                      mini_type_name(o));
-}
 
 // A timeout in seconds (None, int or float) as nanoseconds: -1 for None, rounded up otherwise,
 // as CPython's socket_parse_timeout does. False with an exception pending.
@@ -242,13 +230,7 @@ static char *host_arg(MiniObject *o) {
     if (str_check(o)) {
         p = STR_DATA(o);
         n = STR_SIZE(o);
-    } else if (bytes_check(o)) {
-        p = ((MiniBytes *)o)->data;
-        n = ((MiniBytes *)o)->size;
-    } else if (bytearray_check(o)) {
-        p = ((MiniByteArray *)o)->data;
-        n = ((MiniByteArray *)o)->size;
-    } else {
+    } else if (!bytes_buffer(o, &p, &n)) {
         mini_raise(mini_exc_TypeError, "str, bytes or bytearray expected, not %s",
                    mini_type_name(o));
         return NULL;
@@ -326,13 +308,7 @@ static bool parse_sockaddr(SocketObject *s, MiniObject *addr, SockAddr *out, con
         if (str_check(addr)) {
             path = STR_DATA(addr);
             n = STR_SIZE(addr);
-        } else if (bytes_check(addr)) {
-            path = ((MiniBytes *)addr)->data;
-            n = ((MiniBytes *)addr)->size;
-        } else if (bytearray_check(addr)) {
-            path = ((MiniByteArray *)addr)->data;
-            n = ((MiniByteArray *)addr)->size;
-        } else {
+        } else if (!bytes_buffer(addr, &path, &n)) {
             mini_raise(mini_exc_TypeError, "a bytes-like object is required, not '%s'",
                        mini_type_name(addr));
             return false;
@@ -942,7 +918,7 @@ static MiniObject *sock_setsockopt(MiniObject *self, MiniObject *const *args, si
             return NULL;
         r = setsockopt(SELF->fd, level, opt, &v, sizeof v);
     } else {
-        MiniObject *data = data_arg(args[2]);
+        MiniObject *data = bytes_stable(args[2]);
         if (!data)
             return NULL;
         r = setsockopt(SELF->fd, level, opt, ((MiniBytes *)data)->data,
@@ -1081,7 +1057,7 @@ static MiniObject *sock_send(MiniObject *self, MiniObject *const *args, size_t n
     int flags = 0;
     if (!nargs_between("send", nargs, kwnames, 1, 2) || (nargs > 1 && !int_arg(args[1], &flags)))
         return NULL;
-    MiniObject *data = data_arg(args[0]);
+    MiniObject *data = bytes_stable(args[0]);
     if (!data)
         return NULL;
     SockIO io = {0};
@@ -1101,7 +1077,7 @@ static MiniObject *sock_sendall(MiniObject *self, MiniObject *const *args, size_
     if (!nargs_between("sendall", nargs, kwnames, 1, 2) ||
         (nargs > 1 && !int_arg(args[1], &flags)))
         return NULL;
-    MiniObject *data = data_arg(args[0]);
+    MiniObject *data = bytes_stable(args[0]);
     if (!data)
         return NULL;
     const char *p = ((MiniBytes *)data)->data;
@@ -1149,7 +1125,7 @@ static MiniObject *sock_sendto(MiniObject *self, MiniObject *const *args, size_t
     int flags = 0;
     if (nargs == 3 && !int_arg(args[1], &flags))
         return NULL;
-    MiniObject *data = data_arg(args[0]);
+    MiniObject *data = bytes_stable(args[0]);
     if (!data)
         return NULL;
     SockIO io = {0};
@@ -1459,7 +1435,7 @@ static MiniObject *m_inet_ntoa(MiniObject *self, MiniObject *const *args, size_t
     (void)self;
     if (!mini_no_kwargs("inet_ntoa", kwnames) || !mini_check_nargs("inet_ntoa", nargs, 1, 1))
         return NULL;
-    MiniObject *data = data_arg(args[0]);
+    MiniObject *data = bytes_stable(args[0]);
     if (!data)
         return NULL;
     if (((MiniBytes *)data)->size != 4) {
@@ -1496,7 +1472,7 @@ static MiniObject *m_inet_ntop(MiniObject *self, MiniObject *const *args, size_t
     int family;
     if (!nargs_between("inet_ntop", nargs, kwnames, 2, 2) || !int_arg(args[0], &family))
         return NULL;
-    MiniObject *data = data_arg(args[1]);
+    MiniObject *data = bytes_stable(args[1]);
     if (!data)
         return NULL;
     size_t n = ((MiniBytes *)data)->size;
