@@ -6,6 +6,7 @@
 
 #include "object.h"
 
+#include <limits.h>
 #include <string.h>
 
 // A parameter name as written in the names list, with its '$' or '/' marker removed.
@@ -96,6 +97,34 @@ bool mini_check_nargs(const char *fname, size_t nargs, size_t min, size_t max) {
     }
     return true;
 }
+
+// Both C int converters: an index-like [o] as an int. [signed_style] gives the messages of
+// PyArg_Parse's "i" (a C long first, then the int range), else those of _PyLong_AsInt.
+static bool arg_int(MiniObject *o, int *out, bool signed_style) {
+    MiniObject *i = mini_index(o);
+    if (!i)
+        return false;
+    int64_t v;
+    bool ok = int_as_i64(i, &v);
+    MINI_DECREF(i);
+    if (ok && v >= INT_MIN && v <= INT_MAX) {
+        *out = (int)v;
+        return true;
+    }
+    mini_error_clear();
+    if (!signed_style)
+        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C int");
+    else if (!ok)
+        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C long");
+    else
+        mini_raise_str(mini_exc_OverflowError, v < 0 ? "signed integer is less than minimum"
+                                                     : "signed integer is greater than maximum");
+    return false;
+}
+
+bool mini_arg_int(MiniObject *o, int *out) { return arg_int(o, out, false); }
+
+bool mini_arg_int_signed(MiniObject *o, int *out) { return arg_int(o, out, true); }
 
 bool mini_arg_ssize(MiniObject *o, ssize_t *out) {
     MiniObject *i = mini_index(o);

@@ -976,6 +976,14 @@ bool mini_check_nargs(const char *fname, size_t nargs, size_t min, size_t max);
 // An index-like argument (int or __index__) as a ssize_t; OverflowError "Python int too large
 // to convert to C ssize_t" when it does not fit. False with an exception pending.
 bool mini_arg_ssize(MiniObject *o, ssize_t *out);
+// An index-like argument as a C int, the way CPython's argument clinic converts `int`
+// parameters: OverflowError "Python int too large to convert to C int". False with an
+// exception pending.
+bool mini_arg_int(MiniObject *o, int *out);
+// The same for PyArg_Parse's "i" format and the pid_t converter, whose OverflowError says
+// "signed integer is greater than maximum" (or "less than minimum"), and "Python int too large
+// to convert to C long" past 64 bits.
+bool mini_arg_int_signed(MiniObject *o, int *out);
 
 // ---------------------------------------------------------------------------------------------
 // Exceptions (exception.c). An exception instance is a MiniBaseException; the class tells its

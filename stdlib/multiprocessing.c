@@ -415,23 +415,6 @@ static bool semlock_is_mine_now(SemLockObject *s) {
     return s->count > 0 && s->last_tid == mini_ts->ident;
 }
 
-// An argument CPython parses as a C int ("i"). False with TypeError or OverflowError.
-static bool cint_arg(MiniObject *o, int *out) {
-    MiniObject *i = mini_index(o);
-    if (!i)
-        return false;
-    int64_t v;
-    bool ok = int_as_i64(i, &v);
-    MINI_DECREF(i);
-    if (!ok || v < INT_MIN || v > INT_MAX) {
-        mini_error_clear();
-        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C int");
-        return false;
-    }
-    *out = (int)v;
-    return true;
-}
-
 // SemLock(kind, value, maxvalue, name=None, unlink=True). [name] and [unlink] are accepted for
 // CPython's signature and ignored: the semaphore has no name. New reference.
 static MiniObject *semlock_new(MiniType *type, MiniObject *const *args, size_t nargs,
@@ -441,7 +424,7 @@ static MiniObject *semlock_new(MiniType *type, MiniObject *const *args, size_t n
     if (!mini_parse_args("SemLock", args, nargs, kwnames, names, 3, a))
         return NULL;
     int kind, value, maxvalue;
-    if (!cint_arg(a[0], &kind) || !cint_arg(a[1], &value) || !cint_arg(a[2], &maxvalue))
+    if (!mini_arg_int(a[0], &kind) || !mini_arg_int(a[1], &value) || !mini_arg_int(a[2], &maxvalue))
         return NULL;
     if (kind != RECURSIVE_MUTEX && kind != SEMAPHORE)
         return mini_raise_str(mini_exc_ValueError, "unrecognized kind");
@@ -723,7 +706,7 @@ static MiniObject *mp_wait_readable(MiniObject *self, MiniObject *const *args, s
     }
     for (size_t i = 0; i < n; i++) {
         int fd;
-        if (!cint_arg(TUPLE_GET(seq, i), &fd)) {
+        if (!mini_arg_int(TUPLE_GET(seq, i), &fd)) {
             mini_free(pfds);
             MINI_DECREF(seq);
             return NULL;

@@ -1077,55 +1077,17 @@ static MiniObject *os_cpu_count(MiniObject *self, MiniObject *const *args, size_
     return n < 1 ? MINI_NONE : int_from_i64(n);
 }
 
-// An int argument as a C int: TypeError for non-integers, OverflowError when out of range.
-static bool int_arg(MiniObject *o, int *out) {
-    if (!int_check(o)) {
-        mini_raise(mini_exc_TypeError, "'%s' object cannot be interpreted as an integer",
-                   mini_type_name(o));
-        return false;
-    }
-    int64_t v;
-    if (!int_as_i64(o, &v))
-        return false;
-    if (v < INT_MIN || v > INT_MAX) {
-        mini_raise_str(mini_exc_OverflowError, v < 0 ? "signed integer is less than minimum"
-                                                     : "signed integer is greater than maximum");
-        return false;
-    }
-    *out = (int)v;
-    return true;
-}
-
 // After a blocking call failed with EINTR: runs the handlers of the signals that came (in the
 // main thread; elsewhere nothing), as CPython does under PEP 475. True: retry the call; false:
 // a handler raised (KeyboardInterrupt...) and its exception is pending.
 static bool retry_after_eintr(void) { return mini_signals_run_pending(mini_ts); }
-
-// An argument Argument Clinic converts to a C int: a TypeError for non-integers, "Python int
-// too large to convert to C int" when out of range. False with an exception pending.
-static bool cint_arg(MiniObject *o, int *out) {
-    if (!int_check(o)) {
-        mini_raise(mini_exc_TypeError, "'%s' object cannot be interpreted as an integer",
-                   mini_type_name(o));
-        return false;
-    }
-    int64_t v;
-    if (!int_as_i64(o, &v) || v < INT_MIN || v > INT_MAX) {
-        if (mini_error_occurred())
-            mini_error_clear();
-        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C int");
-        return false;
-    }
-    *out = (int)v;
-    return true;
-}
 
 
 static MiniObject *os_strerror(MiniObject *self, MiniObject *const *args, size_t nargs,
                                MiniObject *kwnames) {
     (void)self;
     int code;
-    if (!one_arg("strerror", nargs, kwnames) || !int_arg(args[0], &code))
+    if (!one_arg("strerror", nargs, kwnames) || !mini_arg_int(args[0], &code))
         return NULL;
     return str_from_cstr(strerror(code));
 }
@@ -1134,7 +1096,7 @@ static MiniObject *os_umask(MiniObject *self, MiniObject *const *args, size_t na
                             MiniObject *kwnames) {
     (void)self;
     int mask;
-    if (!one_arg("umask", nargs, kwnames) || !int_arg(args[0], &mask))
+    if (!one_arg("umask", nargs, kwnames) || !mini_arg_int(args[0], &mask))
         return NULL;
     return int_from_i64(umask((mode_t)mask));
 }
@@ -1232,7 +1194,7 @@ static MiniObject *os_exit(MiniObject *self, MiniObject *const *args, size_t nar
     static const char *const names[] = {"status", NULL};
     MiniObject *a[1] = {NULL};
     int status;
-    if (!mini_parse_args("_exit", args, nargs, kwnames, names, 1, a) || !int_arg(a[0], &status))
+    if (!mini_parse_args("_exit", args, nargs, kwnames, names, 1, a) || !mini_arg_int(a[0], &status))
         return NULL;
     _exit(status);
 }
@@ -1388,7 +1350,7 @@ static MiniObject *os_waitpid(MiniObject *self, MiniObject *const *args, size_t 
         return mini_raise(mini_exc_TypeError, "waitpid() takes exactly 2 arguments (%zu given)",
                           nargs);
     int pid, options;
-    if (!int_arg(args[0], &pid) || !int_arg(args[1], &options))
+    if (!mini_arg_int_signed(args[0], &pid) || !mini_arg_int(args[1], &options))
         return NULL;
     int status = 0;
     pid_t r;
@@ -1436,7 +1398,7 @@ static MiniObject *os_kill(MiniObject *self, MiniObject *const *args, size_t nar
                           nargs);
     int pid;
     ssize_t sig;
-    if (!int_arg(args[0], &pid) || !mini_arg_ssize(args[1], &sig))
+    if (!mini_arg_int_signed(args[0], &pid) || !mini_arg_ssize(args[1], &sig))
         return NULL;
     // CPython takes the signal as a Py_ssize_t and passes it on as an int.
     if (kill((pid_t)pid, (int)sig) != 0)
@@ -1480,7 +1442,7 @@ static MiniObject *wait_status(const char *fname, MiniObject *const *args, size_
                                MiniObject *kwnames, WaitStatusQuery q) {
     MiniObject *o = one_kw_arg(fname, "status", args, nargs, kwnames);
     int st;
-    if (!o || !cint_arg(o, &st))
+    if (!o || !mini_arg_int(o, &st))
         return NULL;
     switch (q) {
     case WS_IFEXITED: return MINI_BOOL(WIFEXITED(st));
@@ -1516,7 +1478,7 @@ static MiniObject *os_waitstatus_to_exitcode(MiniObject *self, MiniObject *const
     (void)self;
     MiniObject *o = one_kw_arg("waitstatus_to_exitcode", "status", args, nargs, kwnames);
     int st;
-    if (!o || !cint_arg(o, &st))
+    if (!o || !mini_arg_int(o, &st))
         return NULL;
     if (WIFEXITED(st))
         return int_from_i64(WEXITSTATUS(st));
@@ -1534,7 +1496,7 @@ static MiniObject *os_getpgid(MiniObject *self, MiniObject *const *args, size_t 
     (void)self;
     MiniObject *o = one_kw_arg("getpgid", "pid", args, nargs, kwnames);
     int pid;
-    if (!o || !int_arg(o, &pid))
+    if (!o || !mini_arg_int_signed(o, &pid))
         return NULL;
     pid_t r = getpgid((pid_t)pid);
     return r < 0 ? mini_raise_errno(errno, NULL) : int_from_i64(r);
@@ -1760,7 +1722,7 @@ static bool path_and_mode(const char *fname, MiniObject *const *args, size_t nar
     MiniObject *a[2] = {NULL, NULL};
     if (!mini_parse_args(fname, args, nargs, kwnames, names, 1, a))
         return false;
-    if (a[1] && !int_arg(a[1], mode))
+    if (a[1] && !mini_arg_int(a[1], mode))
         return false;
     *orig = a[0];
     return path_get(a[0], p, fname);
@@ -1847,7 +1809,7 @@ static MiniObject *os_makedirs(MiniObject *self, MiniObject *const *args, size_t
     int mode = 0777;
     if (!mini_parse_args("makedirs", args, nargs, kwnames, names, 1, a))
         return NULL;
-    if (a[1] && !int_arg(a[1], &mode))
+    if (a[1] && !mini_arg_int(a[1], &mode))
         return NULL;
     int exist_ok = mini_truthy(a[2]);
     if (exist_ok < 0)
@@ -1995,7 +1957,7 @@ static MiniObject *os_listdir(MiniObject *self, MiniObject *const *args, size_t 
         dir = opendir(".");
     } else if (int_check(a[0])) {
         int fd;
-        if (!int_arg(a[0], &fd))
+        if (!mini_arg_int(a[0], &fd))
             return NULL;
         // fdopendir takes the descriptor over: give it a copy and start from the top.
         int copy = dup(fd);
@@ -2106,7 +2068,7 @@ static MiniObject *os_access(MiniObject *self, MiniObject *const *args, size_t n
     int mode;
     Path p;
     if (!mini_parse_args("access", args, nargs, kwnames, names, 2, a) ||
-        !int_arg(a[1], &mode) || !path_get(a[0], &p, "access"))
+        !mini_arg_int(a[1], &mode) || !path_get(a[0], &p, "access"))
         return NULL;
     bool ok = access(p.s, mode) == 0;
     path_release(&p);
@@ -2213,7 +2175,7 @@ static MiniObject *os_read(MiniObject *self, MiniObject *const *args, size_t nar
     int fd;
     ssize_t n;
     if (!mini_no_kwargs("posix.read", kwnames) || !mini_check_nargs("read", nargs, 2, 2) ||
-        !cint_arg(args[0], &fd) || !mini_arg_ssize(args[1], &n))
+        !mini_arg_int(args[0], &fd) || !mini_arg_ssize(args[1], &n))
         return NULL;
     if (n < 0)
         return mini_raise_errno(EINVAL, NULL);
@@ -2240,7 +2202,7 @@ static MiniObject *os_write(MiniObject *self, MiniObject *const *args, size_t na
     (void)self;
     int fd;
     if (!mini_no_kwargs("posix.write", kwnames) || !mini_check_nargs("write", nargs, 2, 2) ||
-        !cint_arg(args[0], &fd))
+        !mini_arg_int(args[0], &fd))
         return NULL;
     // The data must stay put while the GIL is released. A bytes object is immutable and the
     // caller's reference keeps it alive; a bytearray could be resized by another thread
@@ -2269,7 +2231,7 @@ static MiniObject *os_close(MiniObject *self, MiniObject *const *args, size_t na
     static const char *const names[] = {"fd", NULL};
     MiniObject *a[1] = {NULL};
     int fd;
-    if (!mini_parse_args("close", args, nargs, kwnames, names, 1, a) || !cint_arg(a[0], &fd))
+    if (!mini_parse_args("close", args, nargs, kwnames, names, 1, a) || !mini_arg_int(a[0], &fd))
         return NULL;
     // A close interrupted by a signal must not be retried (the descriptor is gone on Linux),
     // so EINTR is not an error here, as in CPython.
@@ -2295,7 +2257,7 @@ static MiniObject *os_pipe(MiniObject *self, MiniObject *const *args, size_t nar
 static MiniObject *fd_flag_get(MiniObject *const *args, size_t nargs, MiniObject *kwnames,
                                const char *qualname, int get_cmd, int bit) {
     int fd;
-    if (!one_arg(qualname, nargs, kwnames) || !cint_arg(args[0], &fd))
+    if (!one_arg(qualname, nargs, kwnames) || !mini_arg_int(args[0], &fd))
         return NULL;
     int flags = fcntl(fd, get_cmd);
     return flags < 0 ? mini_raise_errno(errno, NULL) : MINI_BOOL(!(flags & bit));
@@ -2307,7 +2269,7 @@ static MiniObject *fd_flag_set(MiniObject *const *args, size_t nargs, MiniObject
                                int set_cmd, int bit) {
     int fd, on;
     if (!mini_no_kwargs(qualname, kwnames) || !mini_check_nargs(name, nargs, 2, 2) ||
-        !cint_arg(args[0], &fd) || !cint_arg(args[1], &on))
+        !mini_arg_int(args[0], &fd) || !mini_arg_int(args[1], &on))
         return NULL;
     int flags = fcntl(fd, get_cmd);
     if (flags < 0)
@@ -2353,7 +2315,7 @@ static MiniObject *os_dup(MiniObject *self, MiniObject *const *args, size_t narg
                           MiniObject *kwnames) {
     (void)self;
     int fd;
-    if (!one_arg("posix.dup", nargs, kwnames) || !cint_arg(args[0], &fd))
+    if (!one_arg("posix.dup", nargs, kwnames) || !mini_arg_int(args[0], &fd))
         return NULL;
     int r = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     return r < 0 ? mini_raise_errno(errno, NULL) : int_from_i64(r);
@@ -2370,8 +2332,8 @@ static MiniObject *os_dup2(MiniObject *self, MiniObject *const *args, size_t nar
         return mini_raise(mini_exc_TypeError, "dup2() takes at most 3 arguments (%zu given)",
                           given);
     int fd, fd2;
-    if (!mini_parse_args("dup2", args, nargs, kwnames, names, 2, a) || !cint_arg(a[0], &fd) ||
-        !cint_arg(a[1], &fd2))
+    if (!mini_parse_args("dup2", args, nargs, kwnames, names, 2, a) || !mini_arg_int(a[0], &fd) ||
+        !mini_arg_int(a[1], &fd2))
         return NULL;
     int inheritable = mini_truthy(a[2]);
     if (inheritable < 0)
@@ -2386,7 +2348,7 @@ static MiniObject *os_isatty(MiniObject *self, MiniObject *const *args, size_t n
                              MiniObject *kwnames) {
     (void)self;
     int fd;
-    if (!one_arg("isatty", nargs, kwnames) || !int_arg(args[0], &fd))
+    if (!one_arg("isatty", nargs, kwnames) || !mini_arg_int(args[0], &fd))
         return NULL;
     return MINI_BOOL(isatty(fd));
 }

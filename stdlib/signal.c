@@ -138,28 +138,9 @@ bool mini_signals_run_pending(ThreadState *ts) {
     return true;
 }
 
-// A signal number argument: an int that fits a C int ("Python int too large to convert to C
-// int"), as Argument Clinic's int converter takes it. False with an exception pending.
-static bool int_arg(MiniObject *o, int *out) {
-    if (!int_check(o)) {
-        mini_raise(mini_exc_TypeError, "'%s' object cannot be interpreted as an integer",
-                   mini_type_name(o));
-        return false;
-    }
-    int64_t v;
-    if (!int_as_i64(o, &v) || v < INT_MIN || v > INT_MAX) {
-        if (mini_error_occurred())
-            mini_error_clear();
-        mini_raise_str(mini_exc_OverflowError, "Python int too large to convert to C int");
-        return false;
-    }
-    *out = (int)v;
-    return true;
-}
-
 // Parses a signal number and checks that it names a signal. False with an exception.
 static bool signum_arg(MiniObject *o, int *sig) {
-    if (!int_arg(o, sig))
+    if (!mini_arg_int(o, sig))
         return false;
     if (*sig < 1 || *sig >= NSIG) {
         mini_raise_str(mini_exc_ValueError, "signal number out of range");
@@ -174,7 +155,7 @@ static MiniObject *signal_default_int_handler(MiniObject *self, MiniObject *cons
     (void)self;
     int sig;
     if (!mini_no_kwargs("default_int_handler", kwnames) ||
-        !mini_check_nargs("default_int_handler", nargs, 2, 2) || !int_arg(args[0], &sig))
+        !mini_check_nargs("default_int_handler", nargs, 2, 2) || !mini_arg_int(args[0], &sig))
         return NULL;
     return mini_raise_object((MiniObject *)mini_exc_KeyboardInterrupt);
 }
@@ -228,7 +209,7 @@ static MiniObject *signal_signal(MiniObject *self, MiniObject *const *args, size
     if (!mini_no_kwargs("signal", kwnames) || !mini_check_nargs("signal", nargs, 2, 2))
         return NULL;
     int sig;
-    if (!int_arg(args[0], &sig))
+    if (!mini_arg_int(args[0], &sig))
         return NULL;
     // Handlers run in the main thread only, so only the main thread may change them.
     if (ts != vm->main_thread)
@@ -276,7 +257,7 @@ static MiniObject *signal_raise_signal(MiniObject *self, MiniObject *const *args
                                        MiniObject *kwnames) {
     (void)self;
     int sig;
-    if (!one_arg("_signal.raise_signal", nargs, kwnames) || !int_arg(args[0], &sig))
+    if (!one_arg("_signal.raise_signal", nargs, kwnames) || !mini_arg_int(args[0], &sig))
         return NULL;
     ThreadState *ts = mini_ts;
     ThreadState *main = ts->vm->main_thread;
@@ -315,7 +296,7 @@ static MiniObject *signal_alarm(MiniObject *self, MiniObject *const *args, size_
                                 MiniObject *kwnames) {
     (void)self;
     int secs;
-    if (!one_arg("_signal.alarm", nargs, kwnames) || !int_arg(args[0], &secs))
+    if (!one_arg("_signal.alarm", nargs, kwnames) || !mini_arg_int(args[0], &secs))
         return NULL;
     // A negative count becomes a huge unsigned one, as in CPython.
     return int_from_i64(alarm((unsigned)secs));
@@ -343,7 +324,7 @@ static MiniObject *signal_siginterrupt(MiniObject *self, MiniObject *const *args
     int sig, flag;
     if (!mini_no_kwargs("siginterrupt", kwnames) ||
         !mini_check_nargs("siginterrupt", nargs, 2, 2) || !signum_arg(args[0], &sig) ||
-        !int_arg(args[1], &flag))
+        !mini_arg_int(args[1], &flag))
         return NULL;
     struct sigaction act;
     if (sigaction(sig, NULL, &act) != 0)
@@ -452,7 +433,7 @@ static MiniObject *signal_setitimer(MiniObject *self, MiniObject *const *args, s
     (void)self;
     int which;
     if (!mini_no_kwargs("setitimer", kwnames) || !mini_check_nargs("setitimer", nargs, 2, 3) ||
-        !int_arg(args[0], &which))
+        !mini_arg_int(args[0], &which))
         return NULL;
     struct itimerval nv, old;
     memset(&nv, 0, sizeof nv);
@@ -469,7 +450,7 @@ static MiniObject *signal_getitimer(MiniObject *self, MiniObject *const *args, s
                                     MiniObject *kwnames) {
     (void)self;
     int which;
-    if (!one_arg("_signal.getitimer", nargs, kwnames) || !int_arg(args[0], &which))
+    if (!one_arg("_signal.getitimer", nargs, kwnames) || !mini_arg_int(args[0], &which))
         return NULL;
     struct itimerval cur;
     if (getitimer(which, &cur) != 0)

@@ -114,27 +114,6 @@ static MiniObject *raise_timeout(void) {
 // Argument helpers
 // ---------------------------------------------------------------------------------------------
 
-// An argument PyArg_Parse's "i" converts: an int (or __index__) that fits a C int. False with
-// TypeError or OverflowError pending.
-static bool int_arg(MiniObject *o, int *out) {
-    MiniObject *i = mini_index(o);
-    if (!i)
-        return false;
-    int64_t v;
-    bool ok = int_as_i64(i, &v);
-    int sign = int_sign(i);
-    MINI_DECREF(i);
-    if (!ok || v < INT_MIN || v > INT_MAX) {
-        if (mini_error_occurred())
-            mini_error_clear();
-        mini_raise_str(mini_exc_OverflowError, sign < 0 ? "signed integer is less than minimum"
-                                                        : "signed integer is greater than maximum");
-        return false;
-    }
-    *out = (int)v;
-    return true;
-}
-
 
 // A timeout in seconds (None, int or float) as nanoseconds: -1 for None, rounded up otherwise,
 // as CPython's socket_parse_timeout does. False with an exception pending.
@@ -339,7 +318,7 @@ static bool parse_sockaddr(SocketObject *s, MiniObject *addr, SockAddr *out, con
         }
         char *host = host_arg(TUPLE_GET(addr, 0));
         int port;
-        if (!host || !int_arg(TUPLE_GET(addr, 1), &port)) {
+        if (!host || !mini_arg_int_signed(TUPLE_GET(addr, 1), &port)) {
             free(host);
             return false;
         }
@@ -372,7 +351,7 @@ static bool parse_sockaddr(SocketObject *s, MiniObject *addr, SockAddr *out, con
         char *host = host_arg(TUPLE_GET(addr, 0));
         int port;
         int64_t flowinfo = 0, scope_id = 0;
-        bool ok = host && int_arg(TUPLE_GET(addr, 1), &port);
+        bool ok = host && mini_arg_int_signed(TUPLE_GET(addr, 1), &port);
         for (size_t k = 2; ok && k < n; k++) {
             MiniObject *i = mini_index(TUPLE_GET(addr, k));
             ok = i && int_as_i64(i, k == 2 ? &flowinfo : &scope_id);
@@ -602,13 +581,13 @@ static int sock_init(MiniObject *self, MiniObject *const *args, size_t nargs,
     if (!mini_parse_args("socket", args, nargs, kwnames, names, 0, a))
         return -1;
     int family = -1, type = -1, proto = -1;
-    if ((a[0] && !int_arg(a[0], &family)) || (a[1] && !int_arg(a[1], &type)) ||
-        (a[2] && !int_arg(a[2], &proto)))
+    if ((a[0] && !mini_arg_int(a[0], &family)) || (a[1] && !mini_arg_int(a[1], &type)) ||
+        (a[2] && !mini_arg_int(a[2], &proto)))
         return -1;
     SocketObject *s = (SocketObject *)self;
     int fd;
     if (a[3] && a[3] != MINI_NONE) {
-        if (!int_arg(a[3], &fd))
+        if (!mini_arg_int_signed(a[3], &fd))
             return -1;
         if (fd < 0) {
             mini_raise_str(mini_exc_ValueError, "negative file descriptor");
@@ -875,8 +854,8 @@ static MiniObject *sock_getpeername(MiniObject *self, MiniObject *const *args, s
 static MiniObject *sock_getsockopt(MiniObject *self, MiniObject *const *args, size_t nargs,
                                    MiniObject *kwnames) {
     int level, opt, buflen = 0;
-    if (!nargs_between("getsockopt", nargs, kwnames, 2, 3) || !int_arg(args[0], &level) ||
-        !int_arg(args[1], &opt) || (nargs > 2 && !int_arg(args[2], &buflen)))
+    if (!nargs_between("getsockopt", nargs, kwnames, 2, 3) || !mini_arg_int_signed(args[0], &level) ||
+        !mini_arg_int_signed(args[1], &opt) || (nargs > 2 && !mini_arg_int_signed(args[2], &buflen)))
         return NULL;
     if (buflen == 0) {
         int v = 0;
@@ -899,8 +878,8 @@ static MiniObject *sock_getsockopt(MiniObject *self, MiniObject *const *args, si
 static MiniObject *sock_setsockopt(MiniObject *self, MiniObject *const *args, size_t nargs,
                                    MiniObject *kwnames) {
     int level, opt;
-    if (!nargs_between("setsockopt", nargs, kwnames, 3, 4) || !int_arg(args[0], &level) ||
-        !int_arg(args[1], &opt))
+    if (!nargs_between("setsockopt", nargs, kwnames, 3, 4) || !mini_arg_int_signed(args[0], &level) ||
+        !mini_arg_int_signed(args[1], &opt))
         return NULL;
     int r;
     if (nargs == 4) {
@@ -909,12 +888,12 @@ static MiniObject *sock_setsockopt(MiniObject *self, MiniObject *const *args, si
             return mini_raise(mini_exc_TypeError, "setsockopt() argument 3 must be NoneType, "
                                                   "not %s", mini_type_name(args[2]));
         }
-        if (!int_arg(args[3], &optlen))
+        if (!mini_arg_int_signed(args[3], &optlen))
             return NULL;
         r = setsockopt(SELF->fd, level, opt, NULL, (socklen_t)optlen);
     } else if (int_check(args[2])) {
         int v;
-        if (!int_arg(args[2], &v))
+        if (!mini_arg_int_signed(args[2], &v))
             return NULL;
         r = setsockopt(SELF->fd, level, opt, &v, sizeof v);
     } else {
@@ -931,7 +910,7 @@ static MiniObject *sock_setsockopt(MiniObject *self, MiniObject *const *args, si
 static MiniObject *sock_listen(MiniObject *self, MiniObject *const *args, size_t nargs,
                                MiniObject *kwnames) {
     int backlog = SOMAXCONN < 128 ? SOMAXCONN : 128;
-    if (!nargs_between("listen", nargs, kwnames, 0, 1) || (nargs && !int_arg(args[0], &backlog)))
+    if (!nargs_between("listen", nargs, kwnames, 0, 1) || (nargs && !mini_arg_int_signed(args[0], &backlog)))
         return NULL;
     // A negative backlog means 0, as in CPython.
     if (listen(SELF->fd, backlog < 0 ? 0 : backlog) < 0)
@@ -964,7 +943,7 @@ static MiniObject *sock_recv(MiniObject *self, MiniObject *const *args, size_t n
     ssize_t n;
     int flags = 0;
     if (!nargs_between("recv", nargs, kwnames, 1, 2) || !mini_arg_ssize(args[0], &n) ||
-        (nargs > 1 && !int_arg(args[1], &flags)))
+        (nargs > 1 && !mini_arg_int_signed(args[1], &flags)))
         return NULL;
     if (n < 0)
         return mini_raise_str(mini_exc_ValueError, "negative buffersize in recv");
@@ -976,7 +955,7 @@ static MiniObject *sock_recvfrom(MiniObject *self, MiniObject *const *args, size
     ssize_t n;
     int flags = 0;
     if (!nargs_between("recvfrom", nargs, kwnames, 1, 2) || !mini_arg_ssize(args[0], &n) ||
-        (nargs > 1 && !int_arg(args[1], &flags)))
+        (nargs > 1 && !mini_arg_int_signed(args[1], &flags)))
         return NULL;
     if (n < 0)
         return mini_raise_str(mini_exc_ValueError, "negative buffersize in recvfrom");
@@ -1009,7 +988,7 @@ static MiniObject *recv_into_impl(const char *fname, SocketObject *s, MiniObject
                                               "object, not %s", fname, mini_type_name(a[0]));
     ssize_t n = 0;
     int flags = 0;
-    if ((a[1] && !mini_arg_ssize(a[1], &n)) || (a[2] && !int_arg(a[2], &flags)))
+    if ((a[1] && !mini_arg_ssize(a[1], &n)) || (a[2] && !mini_arg_int_signed(a[2], &flags)))
         return NULL;
     MiniByteArray *ba = (MiniByteArray *)a[0];
     if (n < 0)
@@ -1055,7 +1034,7 @@ static MiniObject *sock_recvfrom_into(MiniObject *self, MiniObject *const *args,
 static MiniObject *sock_send(MiniObject *self, MiniObject *const *args, size_t nargs,
                              MiniObject *kwnames) {
     int flags = 0;
-    if (!nargs_between("send", nargs, kwnames, 1, 2) || (nargs > 1 && !int_arg(args[1], &flags)))
+    if (!nargs_between("send", nargs, kwnames, 1, 2) || (nargs > 1 && !mini_arg_int_signed(args[1], &flags)))
         return NULL;
     MiniObject *data = bytes_stable(args[0]);
     if (!data)
@@ -1075,7 +1054,7 @@ static MiniObject *sock_sendall(MiniObject *self, MiniObject *const *args, size_
                                 MiniObject *kwnames) {
     int flags = 0;
     if (!nargs_between("sendall", nargs, kwnames, 1, 2) ||
-        (nargs > 1 && !int_arg(args[1], &flags)))
+        (nargs > 1 && !mini_arg_int_signed(args[1], &flags)))
         return NULL;
     MiniObject *data = bytes_stable(args[0]);
     if (!data)
@@ -1123,7 +1102,7 @@ static MiniObject *sock_sendto(MiniObject *self, MiniObject *const *args, size_t
         return mini_raise(mini_exc_TypeError, "sendto() takes 2 or 3 arguments (%zu given)",
                           nargs);
     int flags = 0;
-    if (nargs == 3 && !int_arg(args[1], &flags))
+    if (nargs == 3 && !mini_arg_int_signed(args[1], &flags))
         return NULL;
     MiniObject *data = bytes_stable(args[0]);
     if (!data)
@@ -1145,7 +1124,7 @@ static MiniObject *sock_shutdown(MiniObject *self, MiniObject *const *args, size
                                  MiniObject *kwnames) {
     int how;
     if (!mini_no_kwargs("shutdown", kwnames) || !mini_check_nargs("shutdown", nargs, 1, 1) ||
-        !int_arg(args[0], &how))
+        !mini_arg_int_signed(args[0], &how))
         return NULL;
     if (shutdown(SELF->fd, how) < 0)
         return set_error();
@@ -1261,8 +1240,8 @@ static MiniObject *m_socketpair(MiniObject *self, MiniObject *const *args, size_
     (void)self;
     int family = AF_UNIX, type = SOCK_STREAM, proto = 0;
     if (!nargs_between("socketpair", nargs, kwnames, 0, 3) ||
-        (nargs > 0 && !int_arg(args[0], &family)) || (nargs > 1 && !int_arg(args[1], &type)) ||
-        (nargs > 2 && !int_arg(args[2], &proto)))
+        (nargs > 0 && !mini_arg_int_signed(args[0], &family)) || (nargs > 1 && !mini_arg_int_signed(args[1], &type)) ||
+        (nargs > 2 && !mini_arg_int_signed(args[2], &proto)))
         return NULL;
     int fds[2];
     if (socketpair(family, type | SOCK_CLOEXEC, proto, fds) < 0)
@@ -1288,7 +1267,7 @@ static MiniObject *m_dup(MiniObject *self, MiniObject *const *args, size_t nargs
     (void)self;
     int fd;
     if (!mini_no_kwargs("dup", kwnames) || !mini_check_nargs("dup", nargs, 1, 1) ||
-        !int_arg(args[0], &fd))
+        !mini_arg_int_signed(args[0], &fd))
         return NULL;
     int r = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     return r < 0 ? set_error() : int_from_i64(r);
@@ -1299,7 +1278,7 @@ static MiniObject *m_close(MiniObject *self, MiniObject *const *args, size_t nar
     (void)self;
     int fd;
     if (!mini_no_kwargs("close", kwnames) || !mini_check_nargs("close", nargs, 1, 1) ||
-        !int_arg(args[0], &fd))
+        !mini_arg_int_signed(args[0], &fd))
         return NULL;
     if (close(fd) < 0 && errno != ECONNRESET && errno != EINTR)
         return set_error();
@@ -1357,8 +1336,8 @@ static MiniObject *m_getaddrinfo(MiniObject *self, MiniObject *const *args, size
     if (!mini_parse_args("getaddrinfo", args, nargs, kwnames, names, 2, a))
         return NULL;
     int family = 0, type = 0, proto = 0, flags = 0;
-    if ((a[2] && !int_arg(a[2], &family)) || (a[3] && !int_arg(a[3], &type)) ||
-        (a[4] && !int_arg(a[4], &proto)) || (a[5] && !int_arg(a[5], &flags)))
+    if ((a[2] && !mini_arg_int_signed(a[2], &family)) || (a[3] && !mini_arg_int_signed(a[3], &type)) ||
+        (a[4] && !mini_arg_int_signed(a[4], &proto)) || (a[5] && !mini_arg_int_signed(a[5], &flags)))
         return NULL;
     const char *host = NULL;
     if (a[0] == MINI_NONE)
@@ -1452,7 +1431,7 @@ static MiniObject *m_inet_pton(MiniObject *self, MiniObject *const *args, size_t
                                MiniObject *kwnames) {
     (void)self;
     int family;
-    if (!nargs_between("inet_pton", nargs, kwnames, 2, 2) || !int_arg(args[0], &family))
+    if (!nargs_between("inet_pton", nargs, kwnames, 2, 2) || !mini_arg_int_signed(args[0], &family))
         return NULL;
     if (!str_check(args[1]))
         return mini_raise(mini_exc_TypeError, "inet_pton() argument 2 must be str, not %s",
@@ -1470,7 +1449,7 @@ static MiniObject *m_inet_ntop(MiniObject *self, MiniObject *const *args, size_t
                                MiniObject *kwnames) {
     (void)self;
     int family;
-    if (!nargs_between("inet_ntop", nargs, kwnames, 2, 2) || !int_arg(args[0], &family))
+    if (!nargs_between("inet_ntop", nargs, kwnames, 2, 2) || !mini_arg_int_signed(args[0], &family))
         return NULL;
     MiniObject *data = bytes_stable(args[1]);
     if (!data)
@@ -1494,21 +1473,15 @@ static MiniObject *m_inet_ntop(MiniObject *self, MiniObject *const *args, size_t
 // The byte-order helpers, with CPython's range checks and messages.
 static bool u16_arg(const char *fname, MiniObject *const *args, size_t nargs,
                     MiniObject *kwnames, uint16_t *out) {
-    if (!mini_no_kwargs(fname, kwnames) || !mini_check_nargs(fname, nargs, 1, 1))
+    // First a C int ("i"), then the 16-bit range, each with its own message, as in CPython.
+    int v;
+    if (!mini_no_kwargs(fname, kwnames) || !mini_check_nargs(fname, nargs, 1, 1) ||
+        !mini_arg_int_signed(args[0], &v))
         return false;
-    MiniObject *i = mini_index(args[0]);
-    if (!i)
-        return false;
-    int64_t v;
-    bool ok = int_as_i64(i, &v);
-    int sign = int_sign(i);
-    MINI_DECREF(i);
-    if (!ok || v < 0 || v > 0xffff) {
-        if (mini_error_occurred())
-            mini_error_clear();
+    if (v < 0 || v > 0xffff) {
         mini_raise(mini_exc_OverflowError,
-                   sign < 0 ? "%s: can't convert negative Python int to C 16-bit unsigned integer"
-                            : "%s: Python int too large to convert to C 16-bit unsigned integer",
+                   v < 0 ? "%s: can't convert negative Python int to C 16-bit unsigned integer"
+                         : "%s: Python int too large to convert to C 16-bit unsigned integer",
                    fname);
         return false;
     }
@@ -1521,19 +1494,31 @@ static bool u32_arg(const char *fname, MiniObject *const *args, size_t nargs,
     if (!mini_no_kwargs(fname, kwnames) || !mini_check_nargs(fname, nargs, 1, 1))
         return false;
     if (!int_check(args[0])) {
-        mini_raise(mini_exc_TypeError, "'%s' object cannot be interpreted as an integer",
-                   mini_type_name(args[0]));
+        mini_raise(mini_exc_TypeError, "expected int, %s found", mini_type_name(args[0]));
         return false;
     }
+    // CPython reads a C unsigned long first, then checks the 32 bits.
     int sign = int_sign(args[0]);
     int64_t v;
     bool ok = int_as_i64(args[0], &v);
     if (!ok || v < 0 || v > 0xffffffffLL) {
         if (mini_error_occurred())
             mini_error_clear();
-        mini_raise_str(mini_exc_OverflowError, sign < 0
-                                                   ? "can't convert negative value to unsigned int"
-                                                   : "int larger than 32 bits");
+        bool fits_u64 = ok;
+        if (!ok && sign > 0) {
+            MiniObject *max = int_from_u64(UINT64_MAX);
+            if (!max)
+                return false;
+            int le = mini_richcompare_bool(args[0], max, CMP_LE);
+            MINI_DECREF(max);
+            if (le < 0)
+                return false;
+            fits_u64 = le;
+        }
+        mini_raise_str(mini_exc_OverflowError,
+                       sign < 0   ? "can't convert negative value to unsigned int"
+                       : fits_u64 ? "int larger than 32 bits"
+                                  : "Python int too large to convert to C unsigned long");
         return false;
     }
     *out = (uint32_t)v;
