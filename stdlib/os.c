@@ -1194,7 +1194,8 @@ static MiniObject *os_exit(MiniObject *self, MiniObject *const *args, size_t nar
     static const char *const names[] = {"status", NULL};
     MiniObject *a[1] = {NULL};
     int status;
-    if (!mini_parse_args("_exit", args, nargs, kwnames, names, 1, a) || !mini_arg_int(a[0], &status))
+    if (!mini_parse_args("_exit", args, nargs, kwnames, names, 1, a) ||
+        !mini_arg_int(a[0], &status))
         return NULL;
     _exit(status);
 }

@@ -824,38 +824,40 @@ static MiniObject *sock_connect_ex(MiniObject *self, MiniObject *const *args, si
     return r < 0 ? NULL : int_from_i64(r);
 }
 
-static MiniObject *sock_getsockname(MiniObject *self, MiniObject *const *args, size_t nargs,
-                                    MiniObject *kwnames) {
-    (void)args;
-    if (!no_args("getsockname", nargs, kwnames))
+// getsockname() and getpeername(): the address that [get] (the system call of the same name)
+// reports for the socket, as Python objects.
+static MiniObject *sock_address(MiniObject *self, const char *name, size_t nargs,
+                                MiniObject *kwnames,
+                                int (*get)(int, struct sockaddr *, socklen_t *)) {
+    if (!no_args(name, nargs, kwnames))
         return NULL;
     SockAddr a;
     memset(&a, 0, sizeof a);
     a.len = sizeof a.ss;
-    if (getsockname(SELF->fd, (struct sockaddr *)&a.ss, &a.len) < 0)
+    if (get(SELF->fd, (struct sockaddr *)&a.ss, &a.len) < 0)
         return set_error();
     return make_sockaddr((struct sockaddr *)&a.ss, a.len);
+}
+
+static MiniObject *sock_getsockname(MiniObject *self, MiniObject *const *args, size_t nargs,
+                                    MiniObject *kwnames) {
+    (void)args;
+    return sock_address(self, "getsockname", nargs, kwnames, getsockname);
 }
 
 static MiniObject *sock_getpeername(MiniObject *self, MiniObject *const *args, size_t nargs,
                                     MiniObject *kwnames) {
     (void)args;
-    if (!no_args("getpeername", nargs, kwnames))
-        return NULL;
-    SockAddr a;
-    memset(&a, 0, sizeof a);
-    a.len = sizeof a.ss;
-    if (getpeername(SELF->fd, (struct sockaddr *)&a.ss, &a.len) < 0)
-        return set_error();
-    return make_sockaddr((struct sockaddr *)&a.ss, a.len);
+    return sock_address(self, "getpeername", nargs, kwnames, getpeername);
 }
 
 // getsockopt(level, option[, buflen]): an int, or with buflen the raw option as bytes.
 static MiniObject *sock_getsockopt(MiniObject *self, MiniObject *const *args, size_t nargs,
                                    MiniObject *kwnames) {
     int level, opt, buflen = 0;
-    if (!nargs_between("getsockopt", nargs, kwnames, 2, 3) || !mini_arg_int_signed(args[0], &level) ||
-        !mini_arg_int_signed(args[1], &opt) || (nargs > 2 && !mini_arg_int_signed(args[2], &buflen)))
+    if (!nargs_between("getsockopt", nargs, kwnames, 2, 3) ||
+        !mini_arg_int_signed(args[0], &level) || !mini_arg_int_signed(args[1], &opt) ||
+        (nargs > 2 && !mini_arg_int_signed(args[2], &buflen)))
         return NULL;
     if (buflen == 0) {
         int v = 0;
@@ -878,8 +880,8 @@ static MiniObject *sock_getsockopt(MiniObject *self, MiniObject *const *args, si
 static MiniObject *sock_setsockopt(MiniObject *self, MiniObject *const *args, size_t nargs,
                                    MiniObject *kwnames) {
     int level, opt;
-    if (!nargs_between("setsockopt", nargs, kwnames, 3, 4) || !mini_arg_int_signed(args[0], &level) ||
-        !mini_arg_int_signed(args[1], &opt))
+    if (!nargs_between("setsockopt", nargs, kwnames, 3, 4) ||
+        !mini_arg_int_signed(args[0], &level) || !mini_arg_int_signed(args[1], &opt))
         return NULL;
     int r;
     if (nargs == 4) {
@@ -910,7 +912,8 @@ static MiniObject *sock_setsockopt(MiniObject *self, MiniObject *const *args, si
 static MiniObject *sock_listen(MiniObject *self, MiniObject *const *args, size_t nargs,
                                MiniObject *kwnames) {
     int backlog = SOMAXCONN < 128 ? SOMAXCONN : 128;
-    if (!nargs_between("listen", nargs, kwnames, 0, 1) || (nargs && !mini_arg_int_signed(args[0], &backlog)))
+    if (!nargs_between("listen", nargs, kwnames, 0, 1) ||
+        (nargs && !mini_arg_int_signed(args[0], &backlog)))
         return NULL;
     // A negative backlog means 0, as in CPython.
     if (listen(SELF->fd, backlog < 0 ? 0 : backlog) < 0)
@@ -1034,7 +1037,8 @@ static MiniObject *sock_recvfrom_into(MiniObject *self, MiniObject *const *args,
 static MiniObject *sock_send(MiniObject *self, MiniObject *const *args, size_t nargs,
                              MiniObject *kwnames) {
     int flags = 0;
-    if (!nargs_between("send", nargs, kwnames, 1, 2) || (nargs > 1 && !mini_arg_int_signed(args[1], &flags)))
+    if (!nargs_between("send", nargs, kwnames, 1, 2) ||
+        (nargs > 1 && !mini_arg_int_signed(args[1], &flags)))
         return NULL;
     MiniObject *data = bytes_stable(args[0]);
     if (!data)
@@ -1240,7 +1244,8 @@ static MiniObject *m_socketpair(MiniObject *self, MiniObject *const *args, size_
     (void)self;
     int family = AF_UNIX, type = SOCK_STREAM, proto = 0;
     if (!nargs_between("socketpair", nargs, kwnames, 0, 3) ||
-        (nargs > 0 && !mini_arg_int_signed(args[0], &family)) || (nargs > 1 && !mini_arg_int_signed(args[1], &type)) ||
+        (nargs > 0 && !mini_arg_int_signed(args[0], &family)) ||
+        (nargs > 1 && !mini_arg_int_signed(args[1], &type)) ||
         (nargs > 2 && !mini_arg_int_signed(args[2], &proto)))
         return NULL;
     int fds[2];
@@ -1336,8 +1341,10 @@ static MiniObject *m_getaddrinfo(MiniObject *self, MiniObject *const *args, size
     if (!mini_parse_args("getaddrinfo", args, nargs, kwnames, names, 2, a))
         return NULL;
     int family = 0, type = 0, proto = 0, flags = 0;
-    if ((a[2] && !mini_arg_int_signed(a[2], &family)) || (a[3] && !mini_arg_int_signed(a[3], &type)) ||
-        (a[4] && !mini_arg_int_signed(a[4], &proto)) || (a[5] && !mini_arg_int_signed(a[5], &flags)))
+    if ((a[2] && !mini_arg_int_signed(a[2], &family)) ||
+        (a[3] && !mini_arg_int_signed(a[3], &type)) ||
+        (a[4] && !mini_arg_int_signed(a[4], &proto)) ||
+        (a[5] && !mini_arg_int_signed(a[5], &flags)))
         return NULL;
     const char *host = NULL;
     if (a[0] == MINI_NONE)
