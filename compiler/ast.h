@@ -3,7 +3,9 @@
 // Design
 // ------
 // The node kinds follow Python's own `ast` module (Python/Python.asdl of CPython 3.11), with
-// the same names and fields, minus what mini does not support (async, match, type comments).
+// the same names and fields, minus what mini does not support (match, type comments).
+// `async def`, `async for` and `async with` are the plain nodes with is_async set (CPython's
+// AsyncFunctionDef, AsyncFor and AsyncWith have the same fields as their plain forms).
 // Every node and every array lives in one Arena owned by whoever called the parser; freeing
 // the arena frees the whole tree at once, so nodes carry no ownership rules. Constant values
 // (numbers, strings, bytes) are immortal MiniObjects made by the parser.
@@ -58,6 +60,7 @@ typedef enum {
     EXPR_GENEXP,
     EXPR_YIELD,       // value may be NULL
     EXPR_YIELDFROM,
+    EXPR_AWAIT,       // await value
     EXPR_COMPARE,     // left ops[0] comparators[0] ops[1] comparators[1] ...
     EXPR_CALL,
     EXPR_FORMATTEDVALUE, // one {expr!conv:spec} of an f-string
@@ -85,6 +88,7 @@ typedef struct {
     Expr *target;
     Expr *iter;
     ExprList ifs;
+    bool is_async;   // `async for`: the compiler rejects it (mini has no async comprehensions)
 } Comprehension;
 typedef struct { size_t count; Comprehension *items; } ComprehensionList;
 
@@ -126,7 +130,7 @@ struct Expr {
         struct { ExprList elts; } set;
         struct { Expr *elt; ComprehensionList generators; } listcomp; // also setcomp, genexp
         struct { Expr *key; Expr *value; ComprehensionList generators; } dictcomp;
-        struct { Expr *value; } yield; // also yieldfrom
+        struct { Expr *value; } yield; // also yieldfrom and await
         struct { Expr *left; size_t count; CmpOpKind *ops; Expr **comparators; } compare;
         struct { Expr *func; ExprList args; KeywordList keywords; } call;
         // conversion: -1 none, 's', 'r', 'a'. format_spec: a JoinedStr or NULL.
@@ -204,6 +208,7 @@ struct Stmt {
             StmtList body;
             ExprList decorator_list;
             Expr *returns; // or NULL
+            bool is_async; // `async def`: a coroutine function
         } functiondef;
         struct {
             const char *name;
@@ -217,9 +222,9 @@ struct Stmt {
         struct { ExprList targets; Expr *value; } assign;
         struct { Expr *target; MiniBinOp op; Expr *value; } augassign;
         struct { Expr *target; Expr *annotation; Expr *value; bool simple; } annassign;
-        struct { Expr *target; Expr *iter; StmtList body; StmtList orelse; } for_;
+        struct { Expr *target; Expr *iter; StmtList body; StmtList orelse; bool is_async; } for_;
         struct { Expr *test; StmtList body; StmtList orelse; } while_; // also If
-        struct { WithItemList items; StmtList body; } with;
+        struct { WithItemList items; StmtList body; bool is_async; } with;
         struct { Expr *exc; Expr *cause; } raise;
         struct {
             StmtList body;

@@ -53,6 +53,7 @@ typedef enum {
     FB_FINALLY_TRY,       // the body of a try with finally: a SETUP_FINALLY block
     FB_FINALLY_END,       // the finally body run for an exception: exc on the stack
     FB_WITH,              // the body of a with: a SETUP_WITH block, __exit__ on the stack
+    FB_ASYNC_WITH,        // the body of an async with: a SETUP_ASYNC_WITH block, __aexit__
     FB_HANDLER_CLEANUP,   // the body of an except clause (an EXCEPT_HANDLER block)
     FB_POP_VALUE,         // a finally body inlined by `return`: the return value below it
     FB_EXCEPTION_HANDLER, // matching an exception against the except clauses
@@ -95,6 +96,8 @@ typedef struct Unit {
     int flags;       // CO_* flags decided while compiling (CO_DOCSTRING, CO_VARARGS ...)
     int firstlineno;
     int line, col;   // the location of the node being compiled
+    int comp_col;    // a comprehension: its column (its line is firstlineno)
+    bool comp_async; // a comprehension that awaits (or has `async for`): a coroutine
 } Unit;
 
 typedef struct {
@@ -316,6 +319,9 @@ static int stack_effect(Opcode op, uint32_t arg, bool jump) {
     case OP_RESUME:
     case OP_YIELD_VALUE:
     case OP_GET_YIELD_FROM_ITER:
+    case OP_GET_AWAITABLE:
+    case OP_GET_AITER:
+    case OP_SETUP_ASYNC_WITH: // exit res -- exit res, or at the handler: exit exc
     case OP_JUMP_FORWARD:
     case OP_JUMP_BACKWARD:
     case OP_GET_ITER:
@@ -363,6 +369,8 @@ static int stack_effect(Opcode op, uint32_t arg, bool jump) {
     case OP_LOAD_ASSERTION_ERROR:
     case OP_LOAD_BUILD_CLASS:
     case OP_WITH_EXCEPT_START:
+    case OP_GET_ANEXT:
+    case OP_BEFORE_ASYNC_WITH:
     case OP_IMPORT_FROM:
     case OP_SETUP_WITH: // mgr -- exit enter_result, or at the handler: exit exc
         return 1;
@@ -372,6 +380,7 @@ static int stack_effect(Opcode op, uint32_t arg, bool jump) {
     case OP_DELETE_SUBSCR:
     case OP_MAP_ADD:
     case OP_JUMP_IF_NOT_EXC_MATCH:
+    case OP_END_ASYNC_FOR:
         return -2;
     case OP_STORE_SUBSCR:
         return -3;
@@ -544,7 +553,7 @@ static CodeObject *assemble(Compiler *c, bool add_return) {
         int flags = u->flags;
         if (u->scope->kind != SCOPE_FUNCTION)
             flags |= CO_MODULE;
-        if (u->scope->kind == SCOPE_FUNCTION && u->scope->generator)
+        if (u->scope->kind == SCOPE_FUNCTION && u->scope->generator && !(flags & CO_COROUTINE))
             flags |= CO_GENERATOR;
         if (u->scope->nested)
             flags |= CO_NESTED;
@@ -702,6 +711,20 @@ static bool visit_stmts(Compiler *c, const StmtList *body, size_t first);
 static bool visit_expr(Compiler *c, Expr *e);
 static bool visit_nameop(Compiler *c, MiniObject *name, ExprContext ctx);
 
+// Awaits the awaitable on top of the stack: o -- result. [where] is GET_AWAITABLE's
+// argument: 0 for `await`, 1 for the result of __aenter__, 2 for that of __aexit__ (it only
+// chooses the error message).
+static bool emit_await(Compiler *c, int where) {
+    return emit(c, OP_GET_AWAITABLE, where) && emit_const(c, MINI_NONE) &&
+           emit_op(c, OP_YIELD_FROM);
+}
+
+// The normal exit of an async with: exit -- , awaiting exit(None, None, None).
+static bool emit_async_exit(Compiler *c) {
+    return emit_const(c, MINI_NONE) && emit_const(c, MINI_NONE) && emit_const(c, MINI_NONE) &&
+           emit(c, OP_CALL_FUNCTION, 3) && emit_await(c, 2) && emit_op(c, OP_POP_TOP);
+}
+
 // Emits what leaving block [fb] early takes. With [preserve_tos] a value (the one being
 // returned) sits on top of the stack and must stay there.
 static bool unwind_fblock(Compiler *c, const FBlock *fb, bool preserve_tos) {
@@ -736,6 +759,12 @@ static bool unwind_fblock(Compiler *c, const FBlock *fb, bool preserve_tos) {
         if (preserve_tos)
             TRY(emit_op(c, OP_ROT_TWO));
         return emit_op(c, OP_WITH_EXIT);
+    case FB_ASYNC_WITH:
+        // ... exit [v] -- ... [v], awaiting exit(None, None, None).
+        TRY(emit_op(c, OP_POP_BLOCK));
+        if (preserve_tos)
+            TRY(emit_op(c, OP_ROT_TWO));
+        return emit_async_exit(c);
     case FB_HANDLER_CLEANUP:
         // The handled exception is already off the value stack; end the handler and, for
         // `except E as name`, leave the cleanup block and unbind the name.
@@ -1398,6 +1427,8 @@ static bool visit_functiondef(Compiler *c, Stmt *s) {
     TRY(enter_unit(c, symtable_child(c->u->scope, s), UNIT_FUNCTION, name,
                    definition_line(s, decorators)));
     set_argcounts(c->u, a);
+    if (s->u.functiondef.is_async)
+        c->u->flags |= CO_COROUTINE;
     const StmtList *body = &s->u.functiondef.body;
     Expr *doc = docstring_of(body);
     if (doc) {
@@ -1500,6 +1531,25 @@ static bool visit_classdef(Compiler *c, Stmt *s) {
 
 static bool visit_jump_if(Compiler *c, Expr *e, int label, bool cond);
 
+// A comprehension that awaits or has an `async for` clause is asynchronous: its function is a
+// coroutine, awaited where the comprehension stands. CPython allows a list, set or dict one
+// only inside an async function (or another comprehension, which then is asynchronous too);
+// mini has no asynchronous generator expressions. [u] is the comprehension's unit. False with
+// a SyntaxError.
+static bool check_async_comprehension(Compiler *c, Unit *u) {
+    Unit *outer = u->parent;
+    if (u->scope->comprehension == COMP_GENEXP)
+        return compile_error(c, "asynchronous generator expressions are not supported in mini");
+    bool outer_async = outer && (outer->kind == UNIT_COMPREHENSION ||
+                                 (outer->kind == UNIT_FUNCTION && (outer->flags & CO_COROUTINE)));
+    if (!outer_async) {
+        source_syntax_error(c->src, u->firstlineno, u->comp_col,
+                            "asynchronous comprehension outside of an asynchronous function");
+        return false;
+    }
+    return true;
+}
+
 // One `for` of a comprehension, and (recursively) the ones after it, then the element.
 // [depth] counts the iterators on the stack above the result being built.
 static bool visit_comp_generator(Compiler *c, const ComprehensionList *gens, size_t index,
@@ -1512,11 +1562,18 @@ static bool visit_comp_generator(Compiler *c, const ComprehensionList *gens, siz
         TRY(emit(c, OP_LOAD_FAST, 0));
     } else {
         TRY(visit_expr(c, g->iter));
-        TRY(emit_op(c, OP_GET_ITER));
+        TRY(emit_op(c, g->is_async ? OP_GET_AITER : OP_GET_ITER));
     }
     depth++;
     bind_label(c, start);
-    TRY(emit_jump(c, OP_FOR_ITER, anchor));
+    if (g->is_async) {
+        // As `async for` does (visit_async_for), with END_ASYNC_FOR at the anchor.
+        TRY(emit_jump(c, OP_SETUP_FINALLY, anchor));
+        TRY(emit_op(c, OP_GET_ANEXT) && emit_const(c, MINI_NONE) && emit_op(c, OP_YIELD_FROM) &&
+            emit_op(c, OP_POP_BLOCK));
+    } else {
+        TRY(emit_jump(c, OP_FOR_ITER, anchor));
+    }
     TRY(visit_expr(c, g->target));
     for (size_t i = 0; i < g->ifs.count; i++)
         TRY(visit_jump_if(c, g->ifs.items[i], if_cleanup, false));
@@ -1544,6 +1601,8 @@ static bool visit_comp_generator(Compiler *c, const ComprehensionList *gens, siz
     bind_label(c, if_cleanup);
     TRY(emit_goto(c, start));
     bind_label(c, anchor);
+    if (g->is_async)
+        TRY(emit_op(c, OP_END_ASYNC_FOR));
     return true;
 }
 
@@ -1559,6 +1618,10 @@ static bool visit_comprehension(Compiler *c, Expr *e, const char *name, CompKind
     c->u->argcount = 1;
     c->u->line = e->pos.line;
     c->u->col = e->pos.col;
+    c->u->comp_col = e->pos.col;
+    for (size_t i = 0; i < gens->count; i++)
+        if (gens->items[i].is_async)
+            c->u->comp_async = true;
     if (kind == COMP_LIST)
         TRY(emit(c, OP_BUILD_LIST, 0));
     else if (kind == COMP_SET)
@@ -1568,11 +1631,25 @@ static bool visit_comprehension(Compiler *c, Expr *e, const char *name, CompKind
     TRY(visit_comp_generator(c, gens, 0, 0, elt, value, kind));
     if (kind != COMP_GENEXP)
         TRY(emit_op(c, OP_RETURN_VALUE));
+    bool is_async = c->u->comp_async;
+    if (is_async) {
+        c->u->line = e->pos.line;
+        c->u->col = e->pos.col;
+        TRY(check_async_comprehension(c, c->u));
+        c->u->flags |= CO_COROUTINE;
+    }
     CodeObject *co = assemble(c, kind == COMP_GENEXP);
     TRY(co);
     exit_unit(c);
-    return make_closure(c, co, 0) && visit_expr(c, gens->items[0].iter) &&
-           emit_op(c, OP_GET_ITER) && emit(c, OP_CALL_FUNCTION, 1);
+    TRY(make_closure(c, co, 0) && visit_expr(c, gens->items[0].iter) &&
+        emit_op(c, gens->items[0].is_async ? OP_GET_AITER : OP_GET_ITER) &&
+        emit(c, OP_CALL_FUNCTION, 1));
+    if (!is_async)
+        return true;
+    // Calling an asynchronous comprehension's function makes a coroutine: await it here.
+    if (c->u->kind == UNIT_COMPREHENSION)
+        c->u->comp_async = true;
+    return emit_await(c, 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1744,6 +1821,10 @@ static bool visit_slice(Compiler *c, Expr *e) {
 static bool visit_yield(Compiler *c, Expr *e) {
     if (c->u->scope->kind != SCOPE_FUNCTION)
         return compile_error(c, "'yield' outside function");
+    if (c->u->flags & CO_COROUTINE)
+        return compile_error(c, e->kind == EXPR_YIELDFROM
+                                    ? "'yield from' inside async function"
+                                    : "asynchronous generators are not supported in mini");
     if (e->kind == EXPR_YIELDFROM) {
         // -- iter None -- result
         return visit_expr(c, e->u.yield.value) && emit_op(c, OP_GET_YIELD_FROM_ITER) &&
@@ -1751,6 +1832,18 @@ static bool visit_yield(Compiler *c, Expr *e) {
     }
     TRY(e->u.yield.value ? visit_expr(c, e->u.yield.value) : emit_const(c, MINI_NONE));
     return emit_op(c, OP_YIELD_VALUE);
+}
+
+// await e: e -- result, in an async function only.
+static bool visit_await(Compiler *c, Expr *e) {
+    Unit *u = c->u;
+    if (u->scope->kind != SCOPE_FUNCTION)
+        return compile_error(c, "'await' outside function");
+    if (u->kind == UNIT_COMPREHENSION)
+        u->comp_async = true; // checked when the comprehension ends
+    else if (!(u->flags & CO_COROUTINE))
+        return compile_error(c, "'await' outside async function");
+    return visit_expr(c, e->u.yield.value) && emit_await(c, 0);
 }
 
 static bool visit_expr_kind(Compiler *c, Expr *e) {
@@ -1815,6 +1908,8 @@ static bool visit_expr_kind(Compiler *c, Expr *e) {
     case EXPR_YIELD:
     case EXPR_YIELDFROM:
         return visit_yield(c, e);
+    case EXPR_AWAIT:
+        return visit_await(c, e);
     case EXPR_COMPARE:
         return visit_compare(c, e);
     case EXPR_CALL:
@@ -2024,7 +2119,51 @@ static bool visit_while(Compiler *c, Stmt *s) {
     return true;
 }
 
+// async for x in it: body  else: orelse   (in an async function only)
+//
+//         <it>
+//         GET_AITER                 it -- aiter
+// top:    SETUP_FINALLY done
+//         GET_ANEXT                 aiter -- aiter it   (the iterator awaiting __anext__())
+//         LOAD_CONST None; YIELD_FROM   (await it: aiter -- aiter item)
+//         POP_BLOCK
+//         STORE x
+//         <body>
+//         JUMP_BACKWARD top
+// done:   END_ASYNC_FOR             aiter exc -- (StopAsyncIteration ends the loop; any other
+//                                   exception is raised again)
+//         <orelse>
+// end:
+static bool visit_async_for(Compiler *c, Stmt *s) {
+    if (!(c->u->flags & CO_COROUTINE) || c->u->kind != UNIT_FUNCTION)
+        return compile_error(c, "'async for' outside async function");
+    int top, done, end;
+    TRY(new_label(c, &top) && new_label(c, &done) && new_label(c, &end));
+    TRY(visit_expr(c, s->u.for_.iter) && emit_op(c, OP_GET_AITER));
+    bind_label(c, top);
+    TRY(emit_jump(c, OP_SETUP_FINALLY, done));
+    // GET_ANEXT pushes the awaitable's iterator already: no GET_AWAITABLE.
+    TRY(emit_op(c, OP_GET_ANEXT) && emit_const(c, MINI_NONE) && emit_op(c, OP_YIELD_FROM) &&
+        emit_op(c, OP_POP_BLOCK));
+    // The loop's fblock is a for loop's: the async iterator is on the stack, and `break`,
+    // `continue` and `return` treat it as they treat an iterator.
+    TRY(push_fblock(c, FB_FOR_LOOP, top, end, NULL, NULL));
+    TRY(visit_expr(c, s->u.for_.target));
+    TRY(visit_stmts(c, &s->u.for_.body, 0));
+    c->u->line = s->pos.line;
+    c->u->col = s->pos.col;
+    TRY(emit_goto(c, top));
+    pop_fblock(c);
+    bind_label(c, done);
+    TRY(emit_op(c, OP_END_ASYNC_FOR));
+    TRY(visit_stmts(c, &s->u.for_.orelse, 0));
+    bind_label(c, end);
+    return true;
+}
+
 static bool visit_for(Compiler *c, Stmt *s) {
+    if (s->u.for_.is_async)
+        return visit_async_for(c, s);
     int top, cleanup, end;
     TRY(new_label(c, &top) && new_label(c, &cleanup) && new_label(c, &end));
     // -- it; top: it -- it item (or, exhausted, -- and on to cleanup)
@@ -2170,7 +2309,59 @@ static bool visit_try_finally(Compiler *c, Stmt *s) {
 //         RERAISE
 // suppress: POP_TOP; POP_EXCEPT; POP_TOP
 // end:
+// async with a as x: body   (in an async function only; several items nest as with `with`)
+//
+//         <a>
+//         BEFORE_ASYNC_WITH      a -- exit a.__aenter__()   (exit: the bound __aexit__)
+//         GET_AWAITABLE 1; LOAD_CONST None; YIELD_FROM      -- exit enter_result
+//         SETUP_ASYNC_WITH exc   (a finally block whose level keeps exit)
+//         STORE x                (or POP_TOP)
+//         <body>
+//         POP_BLOCK
+//         LOAD_CONST None (x3); CALL_FUNCTION 3; GET_AWAITABLE 2; LOAD_CONST None; YIELD_FROM
+//         POP_TOP
+//         JUMP_FORWARD end
+// exc:    WITH_EXCEPT_START      exit exc -- exit exc exit(type, exc, tb)
+//         GET_AWAITABLE 2; LOAD_CONST None; YIELD_FROM
+//         POP_JUMP_IF_TRUE suppress
+//         RERAISE
+// suppress: POP_TOP; POP_EXCEPT; POP_TOP
+// end:
+static bool visit_async_with(Compiler *c, Stmt *s, size_t pos) {
+    if (!(c->u->flags & CO_COROUTINE) || c->u->kind != UNIT_FUNCTION)
+        return compile_error(c, "'async with' outside async function");
+    WithItem *item = &s->u.with.items.items[pos];
+    int exc, suppress, end;
+    TRY(new_label(c, &exc) && new_label(c, &suppress) && new_label(c, &end));
+    TRY(visit_expr(c, item->context_expr));
+    TRY(emit_op(c, OP_BEFORE_ASYNC_WITH) && emit_await(c, 1));
+    TRY(emit_jump(c, OP_SETUP_ASYNC_WITH, exc));
+    TRY(push_fblock(c, FB_ASYNC_WITH, -1, -1, NULL, NULL));
+    if (item->optional_vars)
+        TRY(visit_expr(c, item->optional_vars));
+    else
+        TRY(emit_op(c, OP_POP_TOP));
+    if (pos + 1 < s->u.with.items.count)
+        TRY(visit_async_with(c, s, pos + 1));
+    else
+        TRY(visit_stmts(c, &s->u.with.body, 0));
+    pop_fblock(c);
+    c->u->line = s->pos.line;
+    c->u->col = s->pos.col;
+    TRY(emit_op(c, OP_POP_BLOCK) && emit_async_exit(c) && emit_goto(c, end));
+    bind_label(c, exc);
+    TRY(emit_op(c, OP_WITH_EXCEPT_START) && emit_await(c, 2));
+    TRY(emit_jump(c, OP_POP_JUMP_IF_TRUE, suppress));
+    TRY(emit_op(c, OP_RERAISE));
+    bind_label(c, suppress);
+    TRY(emit_op(c, OP_POP_TOP) && emit_op(c, OP_POP_EXCEPT) && emit_op(c, OP_POP_TOP));
+    bind_label(c, end);
+    return true;
+}
+
 static bool visit_with(Compiler *c, Stmt *s, size_t pos) {
+    if (s->u.with.is_async)
+        return visit_async_with(c, s, pos);
     WithItem *item = &s->u.with.items.items[pos];
     int exc, suppress, end;
     TRY(new_label(c, &exc) && new_label(c, &suppress) && new_label(c, &end));

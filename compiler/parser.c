@@ -594,6 +594,7 @@ static const char *expr_name(const Expr *e) {
     case EXPR_GENEXP: return "generator expression";
     case EXPR_YIELD:
     case EXPR_YIELDFROM: return "yield expression";
+    case EXPR_AWAIT: return "await expression";
     case EXPR_LISTCOMP: return "list comprehension";
     case EXPR_SETCOMP: return "set comprehension";
     case EXPR_DICTCOMP: return "dict comprehension";
@@ -1981,19 +1982,21 @@ static Expr *parse_factor(Parser *p) {
     return e;
 }
 
-// power: await_primary ['**' factor]. mini has no coroutines: 'await' is reported as
-// CPython's compiler reports it outside a coroutine (after the whole parse).
+// power: await_primary ['**' factor], with await_primary: ['await'] primary. Whether an
+// 'await' stands inside an async function is the compiler's question, as in CPython.
 static Expr *parse_power(Parser *p) {
     size_t start = p->pos;
-    if (check(p, TOK_AWAIT)) {
-        Token *t = advance(p);
-        defer_error(p, STAGE_COMPILER, t->line, t->col,
-                    p->func_depth > 0 ? "'await' outside async function"
-                                      : "'await' outside function");
-    }
+    Token *await_tok = accept(p, TOK_AWAIT);
     Expr *base = parse_primary(p);
     if (!base)
         return NULL;
+    if (await_tok) {
+        Expr *aw = new_expr(p, EXPR_AWAIT, pos_tokens(await_tok, prev_token(p)));
+        if (!aw)
+            return NULL;
+        aw->u.yield.value = base;
+        base = aw;
+    }
     if (!check(p, TOK_DOUBLESTAR))
         return base;
     Mark m = mark(p);
@@ -3002,10 +3005,9 @@ static Expr *parse_with_target(Parser *p) {
 // for_if_clause+: ('for' star_targets 'in' disjunction ('if' disjunction)*)+.
 static bool parse_for_if_clauses(Parser *p, CompVec *out) {
     while (check(p, TOK_FOR) || check(p, TOK_ASYNC)) {
-        if (check(p, TOK_ASYNC)) {
-            error_at_token(p, peek(p), "asynchronous comprehensions are not supported in mini");
+        bool is_async = accept(p, TOK_ASYNC) != NULL;
+        if (is_async && !check(p, TOK_FOR))
             return false;
-        }
         advance(p);
         Expr *target = parse_for_target(p);
         if (!target)
@@ -3020,7 +3022,7 @@ static bool parse_for_if_clauses(Parser *p, CompVec *out) {
             if (!cond || !PUSH(p, ifs, cond))
                 return false;
         }
-        Comprehension c = {target, iter, AS_LIST(ExprList, ifs)};
+        Comprehension c = {target, iter, AS_LIST(ExprList, ifs), is_async};
         if (!PUSH(p, *out, c))
             return false;
     }
@@ -3433,15 +3435,41 @@ static Stmt *parse_classdef(Parser *p, ExprVec decorators) {
     return s;
 }
 
-// 'async def', 'async for', 'async with': mini has no coroutines.
-static Stmt *reject_async(Parser *p) {
+// 'async' followed by a function definition, a for or a with statement: the plain statement
+// with is_async set, starting at the 'async' token.
+static Stmt *parse_async(Parser *p, ExprVec decorators) {
     Token *t = peek(p);
+    Stmt *s;
     switch (peek_kind_at(p, 1)) {
-    case TOK_DEF: return error_at_token(p, t, "'async def' is not supported in mini");
-    case TOK_FOR: return error_at_token(p, t, "'async for' is not supported in mini");
-    case TOK_WITH: return error_at_token(p, t, "'async with' is not supported in mini");
+    case TOK_DEF:
+        advance(p);
+        s = parse_funcdef(p, decorators);
+        if (s)
+            s->u.functiondef.is_async = true;
+        break;
+    case TOK_FOR:
+        if (decorators.count > 0)
+            return NULL;
+        advance(p);
+        s = parse_for(p);
+        if (s)
+            s->u.for_.is_async = true;
+        break;
+    case TOK_WITH:
+        if (decorators.count > 0)
+            return NULL;
+        advance(p);
+        s = parse_with(p);
+        if (s)
+            s->u.with.is_async = true;
+        break;
     default: return NULL;
     }
+    if (s) {
+        s->pos.line = t->line;
+        s->pos.col = t->col;
+    }
+    return s;
 }
 
 static Stmt *parse_decorated(Parser *p) {
@@ -3454,7 +3482,7 @@ static Stmt *parse_decorated(Parser *p) {
     switch (peek_kind(p)) {
     case TOK_DEF: return parse_funcdef(p, decorators);
     case TOK_CLASS: return parse_classdef(p, decorators);
-    case TOK_ASYNC: return reject_async(p);
+    case TOK_ASYNC: return parse_async(p, decorators);
     default: return NULL;
     }
 }
@@ -3469,7 +3497,7 @@ static Stmt *parse_compound(Parser *p) {
     case TOK_DEF: return parse_funcdef(p, (ExprVec){0});
     case TOK_CLASS: return parse_classdef(p, (ExprVec){0});
     case TOK_AT: return parse_decorated(p);
-    case TOK_ASYNC: return reject_async(p);
+    case TOK_ASYNC: return parse_async(p, (ExprVec){0});
     default: return NULL;
     }
 }
@@ -4304,7 +4332,8 @@ static void depth_children_expr(DepthStack *st, const Expr *e, int d) {
         depth_push_comps(st, e->u.dictcomp.generators, d);
         break;
     case EXPR_YIELD:
-    case EXPR_YIELDFROM: depth_push(st, e->u.yield.value, false, d); break;
+    case EXPR_YIELDFROM:
+    case EXPR_AWAIT: depth_push(st, e->u.yield.value, false, d); break;
     case EXPR_COMPARE:
         depth_push(st, e->u.compare.left, false, d);
         for (size_t i = 0; i < e->u.compare.count; i++)

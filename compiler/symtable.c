@@ -683,6 +683,8 @@ static bool visit_expr_kind(SymTable *st, Expr *e) {
     case EXPR_YIELD:
     case EXPR_YIELDFROM:
         return visit_yield(st, e);
+    case EXPR_AWAIT:
+        return visit_expr(st, e->u.yield.value);
     case EXPR_COMPARE:
         if (!visit_expr(st, e->u.compare.left))
             return false;

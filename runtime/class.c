@@ -1128,8 +1128,8 @@ static MiniType member_descr_type = {
 };
 
 // The `__dict__` attribute of instances of a heap type that added the dict slot.
-// The `__weakref__` attribute uses the same type with offset 1: mini has no weak references
-// yet, so it is always None, but classes list it where CPython's do.
+// The `__weakref__` attribute uses the same type with offset 1: it shows the first weak
+// reference to the instance (weakref.c), or None.
 #define WEAKREF_DESCR 1
 
 static MiniObject *dictdescr_get(MiniObject *descr, MiniObject *obj, MiniObject *type) {
@@ -1139,8 +1139,11 @@ static MiniObject *dictdescr_get(MiniObject *descr, MiniObject *obj, MiniObject 
         return mini_newref(descr);
     if (!memberdescr_check(m, obj))
         return NULL;
-    if (m->offset == WEAKREF_DESCR)
-        return MINI_NONE;
+    if (m->offset == WEAKREF_DESCR) {
+        // The first weak reference to the object, as CPython's __weakref__ shows.
+        MiniObject **wl = weakref_list_ptr(obj);
+        return mini_newref(wl && *wl ? *wl : MINI_NONE);
+    }
     MiniObject **dp = instance_dict_ptr(obj);
     if (!dp)
         return mini_raise(mini_exc_AttributeError, "This object has no __dict__");
@@ -1427,6 +1430,7 @@ static void inherit_slots(MiniType *t, MiniType *b) {
     t->f = b->f
     INHERIT(basicsize);
     INHERIT(dictoffset);
+    INHERIT(weaklistoffset);
     INHERIT(dealloc);
     if ((t->flags & MINI_TPFLAG_GC) && !t->traverse && !t->clear) {
         t->traverse = b->traverse;
@@ -2154,6 +2158,10 @@ static void subtype_dealloc(MiniObject *self) {
         mini_gc_untrack(self);
         type = mini_type(self);
     }
+    // Weak references die after __del__ (which may resurrect the object, and then they live
+    // on) and before anything of the object is torn down, as in CPython's subtype_dealloc.
+    if (type->weaklistoffset)
+        weakref_clear_all(self);
     MiniType *sbase = static_base(type);
     for (MiniType *t = type; t && IS_HEAP(t); t = t->base) {
         MiniHeapType *h = HEAP(t);
@@ -2221,6 +2229,10 @@ static bool varsize_layout(MiniType *t) {
 
 static bool extra_ivars(MiniType *t, MiniType *b) {
     size_t ts = t->basicsize;
+    // The weak reference list and the __dict__ pointer a class adds at the end do not count.
+    if (IS_HEAP(t) && t->weaklistoffset && !b->weaklistoffset &&
+        t->weaklistoffset + sizeof(MiniObject *) == ts)
+        ts -= sizeof(MiniObject *);
     if (IS_HEAP(t) && t->dictoffset && !b->dictoffset && t->dictoffset + sizeof(MiniObject *) == ts)
         ts -= sizeof(MiniObject *);
     return ts != b->basicsize;
@@ -2439,11 +2451,9 @@ static bool parse_slots(MiniObject *name, MiniType *base, MiniObject *dict, Mini
                         bool *add_dict, bool *add_weak) {
     *slots_out = NULL;
     bool varsize = varsize_layout(base);
-    // CPython's type, set and frozenset are weakly referenceable already.
+    // Instances of type, set, frozenset, module... are weakly referenceable already.
     bool weak_ok = !varsize && !(IS_HEAP(base) && HEAP(base)->has_weakref) &&
-                   !type_is_subtype(base, &mini_type_type) &&
-                   !type_is_subtype(base, &mini_set_type) &&
-                   !type_is_subtype(base, &mini_frozenset_type);
+                   !base->weaklistoffset;
     MiniObject *slots = dict_get_str(dict, MINI_ID(__slots__));
     if (!slots) {
         *add_dict = !base->dictoffset;
@@ -2681,6 +2691,12 @@ static MiniObject *type_new_impl(MiniType *metatype, MiniObject *name, MiniObjec
             goto fail;
         }
         MINI_DECREF(d);
+    }
+    // Then the head of the list of weak references (weakref.c), as in CPython's layout.
+    t->weaklistoffset = base->weaklistoffset;
+    if (add_weak) {
+        t->weaklistoffset = t->basicsize;
+        t->basicsize += sizeof(MiniObject *);
     }
     // A str or bytes subclass keeps its fields after the inline text instead.
     if (text_layout(base))
@@ -3241,6 +3257,7 @@ MiniType mini_type_type = {
     .basicsize = sizeof(MiniHeapType),
     .flags = MINI_TPFLAG_BASETYPE | MINI_TPFLAG_GC | MINI_TPFLAG_TYPE_SUBCLASS,
     .dictoffset = offsetof(MiniType, dict),
+    .weaklistoffset = offsetof(MiniType, weaklist),
     .dealloc = type_dealloc,
     .traverse = type_traverse,
     .clear = type_clear,
@@ -3348,7 +3365,8 @@ static MiniObject *object_get_class(MiniObject *self) {
 
 static bool same_layout(MiniType *a, MiniType *b) {
     return solid_base(a) == solid_base(b) && a->basicsize == b->basicsize &&
-           a->dictoffset == b->dictoffset && static_base(a) == static_base(b);
+           a->dictoffset == b->dictoffset && a->weaklistoffset == b->weaklistoffset &&
+           static_base(a) == static_base(b);
 }
 
 static int object_set_class(MiniObject *self, MiniObject *value) {

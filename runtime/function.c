@@ -257,6 +257,7 @@ MiniType mini_function_type = {
     .ob = {MINI_IMMORTAL, &mini_type_type},
     .name = "function",
     .basicsize = sizeof(MiniFunction),
+    .weaklistoffset = offsetof(MiniFunction, weaklist),
     .flags = MINI_TPFLAG_GC,
     .dictoffset = offsetof(MiniFunction, dict),
     .dealloc = function_dealloc,
@@ -391,6 +392,22 @@ static MiniObject *bound_method_descr_get(MiniObject *descr, MiniObject *obj, Mi
 static MiniObject *method_get_self(MiniObject *self) { return mini_newref(METH(self)->self); }
 static MiniObject *method_get_func(MiniObject *self) { return mini_newref(METH(self)->func); }
 
+// method(function, instance), CPython's types.MethodType: what WeakMethod (weakref.py) calls
+// to rebuild the bound method. New reference.
+static MiniObject *method_tp_new(MiniType *type, MiniObject *const *args, size_t nargs,
+                                 MiniObject *kwnames) {
+    (void)type;
+    if (!mini_no_kwargs("method", kwnames))
+        return NULL;
+    if (nargs != 2)
+        return mini_raise(mini_exc_TypeError, "method expected 2 arguments, got %zu", nargs);
+    if (!mini_callable(args[0]))
+        return mini_raise_str(mini_exc_TypeError, "first argument must be callable");
+    if (args[1] == MINI_NONE)
+        return mini_raise_str(mini_exc_TypeError, "instance must not be None");
+    return method_new(args[0], args[1]);
+}
+
 static const MiniGetSetDef method_getset[] = {
     {"__self__", method_get_self, NULL, NULL},
     {"__func__", method_get_func, NULL, NULL},
@@ -401,10 +418,12 @@ MiniType mini_method_type = {
     .ob = {MINI_IMMORTAL, &mini_type_type},
     .name = "method",
     .basicsize = sizeof(MiniMethod),
+    .weaklistoffset = offsetof(MiniMethod, weaklist),
     .flags = MINI_TPFLAG_GC,
     .dealloc = method_dealloc,
     .traverse = method_traverse,
     .clear = method_clear,
+    .tp_new = method_tp_new,
     .repr = method_repr,
     .hash = method_hash,
     .richcompare = method_richcompare,
@@ -620,6 +639,7 @@ MiniType mini_builtin_function_type = {
     .ob = {MINI_IMMORTAL, &mini_type_type},
     .name = "builtin_function_or_method",
     .basicsize = sizeof(MiniBuiltinFunction),
+    .weaklistoffset = offsetof(MiniBuiltinFunction, weaklist),
     .flags = MINI_TPFLAG_GC,
     .dealloc = builtin_dealloc,
     .traverse = builtin_traverse,

@@ -20,7 +20,8 @@
 //      everything it refers to, transitively. The rest is garbage: it moves to a list of its
 //      own. (CPython's one-pass trick: a container met with gc_refs == 0 moves to the
 //      unreachable list for now, and moves back if a reachable one turns out to refer to it.)
-//   4. The garbage is finalized, checked again, then cleared (below).
+//   4. Weak references to the garbage are cleared (handle_weakrefs); then the garbage is
+//      finalized, checked again, then cleared (below).
 //
 // Finalizers (PEP 442): `__del__` of an object in a garbage cycle runs once, before any member
 // of the cycle is cleared, so it sees every attribute intact; the GcHead's MINI_GC_FINALIZED
@@ -77,6 +78,7 @@
 // in the VM.
 
 #include "object.h"
+#include "weakref.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -334,6 +336,56 @@ static void delete_garbage(VM *vm, GcHead *garbage) {
     }
 }
 
+// Clears the weak references to the objects of [unreachable], before any finalizer runs, as
+// CPython's handle_weakrefs does: otherwise a callback or a finalizer could reach an object that
+// is half cleared through a weak reference still alive. Weak references that are garbage
+// themselves are cleared too and their callbacks never run; the callbacks of the others run
+// once every reference is cleared (a callback cannot resurrect garbage then). A reference
+// whose callback ran and that is still alive goes to [old].
+static void handle_weakrefs(GcHead *unreachable, GcHead *old) {
+    GcHead wrcb_to_call;
+    gclist_init(&wrcb_to_call);
+    for (GcHead *g = unreachable->next; g != unreachable; g = g->next) {
+        MiniObject *o = MINI_GC_OBJ(g);
+        if (weakref_check(o))
+            weakref_clear_ref(o);
+        MiniObject **list = weakref_list_ptr(o);
+        if (!list)
+            continue;
+        while (*list) {
+            MiniObject *wr = *list;
+            weakref_clear_ref(wr);
+            if (!((MiniWeakref *)wr)->callback)
+                continue;
+            // Garbage too (still flagged by the collection, unlike what was reachable): its
+            // callback must not run.
+            if (MINI_GC_HEAD(wr)->gc_refs & GC_COLLECTING)
+                continue;
+            // A counted reference keeps it until its callback ran. (Not garbage, so it is not
+            // [g] nor the next node of this walk.)
+            MINI_INCREF(wr);
+            gclist_move(MINI_GC_HEAD(wr), &wrcb_to_call);
+        }
+    }
+    while (!gclist_is_empty(&wrcb_to_call)) {
+        GcHead *g = wrcb_to_call.next;
+        MiniObject *wr = MINI_GC_OBJ(g);
+        MiniObject *callback = ((MiniWeakref *)wr)->callback;
+        MINI_INCREF(callback);
+        MiniObject *r = mini_call_n(callback, 1, wr);
+        if (r)
+            MINI_DECREF(r);
+        else
+            exception_write_unraisable(callback);
+        MINI_DECREF(callback);
+        // Freed now (a weak value dictionary's callback often drops the last reference to
+        // it), it has left the list; alive, it goes back to the heap.
+        MINI_DECREF(wr);
+        if (wrcb_to_call.next == g)
+            gclist_move(g, old);
+    }
+}
+
 // Calls each of gc.callbacks with (phase, info), as CPython does at the start and the end of
 // a collection. Errors are reported and ignored.
 static void invoke_callbacks(VM *vm, const char *phase, int generation, size_t collected) {
@@ -429,6 +481,9 @@ static size_t collect(VM *vm, bool full) {
         vm->gc_pending += survivors;
         vm->gc_young_collections++;
     }
+
+    // Weak references to the garbage die first, and the callbacks of the live ones run.
+    handle_weakrefs(&unreachable, vm->gc_young);
 
     // Finalizers may resurrect garbage: what is referenced from outside it afterwards (and
     // everything that reaches) goes back to the heap.

@@ -14,6 +14,8 @@
 //   first, as CPython's _gen_throw does.
 // - Finalization: a generator dropped while suspended inside a try or with block is closed
 //   (GeneratorExit is thrown in so its finally blocks run) before it is freed.
+// - Coroutines share all of this (generator.h); their type adds __await__ and the
+//   coroutine_wrapper it returns, and coroutine_await_iter is GET_AWAITABLE's lookup.
 
 #include <string.h>
 
@@ -22,6 +24,9 @@
 #include "generator.h"
 
 #define GEN(o) ((MiniGenerator *)(o))
+
+// "generator" or "coroutine": the word CPython's messages use for [gen].
+static const char *gen_kind(MiniGenerator *gen) { return gen->ob.type->name; }
 
 // Defined below; new reference (None) or NULL.
 static MiniObject *gen_close(MiniGenerator *gen);
@@ -33,8 +38,9 @@ static MiniObject *gen_close(MiniGenerator *gen);
 MiniObject *generator_new(MiniFunction *func, MiniObject *const *args, size_t nargs,
                           MiniObject *kwnames) {
     CodeObject *co = func->code;
-    MiniGenerator *gen = (MiniGenerator *)mini_gc_alloc(&mini_generator_type,
-                                                        sizeof(MiniGenerator) + frame_bytes(co));
+    MiniType *type = (co->flags & CO_COROUTINE) ? &mini_coroutine_type : &mini_generator_type;
+    MiniGenerator *gen =
+        (MiniGenerator *)mini_gc_alloc(type, sizeof(MiniGenerator) + frame_bytes(co));
     if (!gen)
         return NULL;
     Frame *f = (Frame *)(gen + 1);
@@ -61,9 +67,15 @@ GenResult generator_send(MiniGenerator *gen, MiniObject *arg, bool exc, MiniObje
     *result = NULL;
     switch (gen->state) {
     case GEN_RUNNING:
-        mini_raise_str(mini_exc_ValueError, "generator already executing");
+        mini_raise(mini_exc_ValueError, "%s already executing", gen_kind(gen));
         return GEN_RESULT_ERROR;
     case GEN_COMPLETED:
+        if (coroutine_check((MiniObject *)gen)) {
+            // A coroutine runs once: resuming it again, even to throw into it, is an error.
+            mini_error_clear();
+            mini_raise_str(mini_exc_RuntimeError, "cannot reuse already awaited coroutine");
+            return GEN_RESULT_ERROR;
+        }
         if (exc)
             return GEN_RESULT_ERROR; // the exception being thrown goes to the caller as it is
         // An exhausted generator answers every send or next with StopIteration.
@@ -71,8 +83,8 @@ GenResult generator_send(MiniGenerator *gen, MiniObject *arg, bool exc, MiniObje
         return GEN_RESULT_RETURN;
     case GEN_CREATED:
         if (!exc && arg != MINI_NONE) {
-            mini_raise_str(mini_exc_TypeError,
-                           "can't send non-None value to a just-started generator");
+            mini_raise(mini_exc_TypeError, "can't send non-None value to a just-started %s",
+                       gen_kind(gen));
             return GEN_RESULT_ERROR;
         }
         break;
@@ -121,7 +133,7 @@ GenResult generator_send(MiniGenerator *gen, MiniObject *arg, bool exc, MiniObje
     MINI_CLEAR(gen->exc_state.exc);
     if (err && mini_isinstance_type(err, mini_exc_StopIteration)) {
         // PEP 479: StopIteration must not leak out of a generator silently.
-        mini_raise_str(mini_exc_RuntimeError, "generator raised StopIteration");
+        mini_raise(mini_exc_RuntimeError, "%s raised StopIteration", gen_kind(gen));
         MiniObject *rt = mini_error_fetch();
         if (rt && exception_check(rt)) {
             MiniBaseException *be = (MiniBaseException *)rt;
@@ -159,9 +171,7 @@ static void raise_stop_iteration(MiniObject *value) {
 // yield from: the subiterator, throw and close
 // ---------------------------------------------------------------------------------------------
 
-// The subiterator a suspended generator is delegating to with `yield from`, or NULL.
-// Borrowed.
-static MiniObject *gen_yieldfrom(MiniGenerator *gen) {
+MiniObject *generator_yieldfrom(MiniGenerator *gen) {
     if (gen->state != GEN_SUSPENDED)
         return NULL;
     Frame *f = gen->frame;
@@ -174,7 +184,7 @@ static MiniObject *gen_yieldfrom(MiniGenerator *gen) {
 // 0 or -1 with an exception.
 static int close_subiterator(MiniObject *yf) {
     MiniObject *r;
-    if (generator_check(yf)) {
+    if (genobject_check(yf)) {
         r = gen_close(GEN(yf));
     } else {
         MiniObject *meth = mini_getattr_opt(yf, MINI_ID(close));
@@ -204,7 +214,7 @@ static void end_delegation(MiniGenerator *gen) {
 static GenResult gen_throw(MiniGenerator *gen, bool close_on_genexit, MiniObject *exc,
                            MiniObject **result) {
     *result = NULL;
-    MiniObject *yf = gen_yieldfrom(gen);
+    MiniObject *yf = generator_yieldfrom(gen);
     if (yf) {
         MINI_INCREF(yf);
         if (close_on_genexit && mini_isinstance_type(exc, mini_exc_GeneratorExit)) {
@@ -221,7 +231,7 @@ static GenResult gen_throw(MiniGenerator *gen, bool close_on_genexit, MiniObject
         }
         MiniObject *ret = NULL;
         GenResult sub = GEN_RESULT_ERROR;
-        if (generator_check(yf)) {
+        if (genobject_check(yf)) {
             gen->state = GEN_RUNNING;
             sub = gen_throw(GEN(yf), close_on_genexit, exc, &ret);
             exc = NULL; // consumed
@@ -282,8 +292,8 @@ static MiniObject *gen_close(MiniGenerator *gen) {
     if (gen->state == GEN_COMPLETED)
         return mini_newref(MINI_NONE);
     if (gen->state == GEN_RUNNING)
-        return mini_raise_str(mini_exc_ValueError, "generator already executing");
-    MiniObject *yf = gen_yieldfrom(gen);
+        return mini_raise(mini_exc_ValueError, "%s already executing", gen_kind(gen));
+    MiniObject *yf = generator_yieldfrom(gen);
     int err = 0;
     if (yf) {
         MINI_INCREF(yf);
@@ -298,7 +308,7 @@ static MiniObject *gen_close(MiniGenerator *gen) {
     GenResult gr = generator_send(gen, MINI_NONE, true, &r);
     if (gr == GEN_RESULT_YIELD) {
         MINI_DECREF(r);
-        return mini_raise_str(mini_exc_RuntimeError, "generator ignored GeneratorExit");
+        return mini_raise(mini_exc_RuntimeError, "%s ignored GeneratorExit", gen_kind(gen));
     }
     if (gr == GEN_RESULT_RETURN) {
         MINI_DECREF(r);
@@ -346,7 +356,7 @@ static void write_unraisable(MiniObject *obj) {
 // Does [gen] still have cleanup to run: is it suspended inside a try or with block, or
 // delegating with yield from?
 static bool needs_close(MiniGenerator *gen) {
-    return gen->state == GEN_SUSPENDED && (gen->frame->nblocks > 0 || gen_yieldfrom(gen));
+    return gen->state == GEN_SUSPENDED && (gen->frame->nblocks > 0 || generator_yieldfrom(gen));
 }
 
 // The finalizer (CPython's _PyGen_Finalize), run by the dealloc or, for a generator in a
@@ -418,9 +428,10 @@ static int generator_clear(MiniObject *self) {
     return 0;
 }
 
-// repr: `<generator object f.<locals>.g at 0x...>`. New str.
+// repr: `<generator object f.<locals>.g at 0x...>` (or `<coroutine object ...>`). New str.
 static MiniObject *generator_repr(MiniObject *self) {
-    return str_from_format("<generator object %U at %p>", GEN(self)->qualname, (void *)self);
+    return str_from_format("<%s object %U at %p>", gen_kind(GEN(self)), GEN(self)->qualname,
+                           (void *)self);
 }
 
 // iter(gen) is gen. New reference.
@@ -459,11 +470,12 @@ static MiniObject *generator_next_method(MiniObject *self, MiniObject *const *ar
 // gen.send(value). New reference.
 static MiniObject *generator_send_method(MiniObject *self, MiniObject *const *args, size_t nargs,
                                          MiniObject *kwnames) {
-    if (!mini_no_kwargs("generator.send", kwnames))
-        return NULL;
+    if (kwnames && TUPLE_SIZE(kwnames))
+        return mini_raise(mini_exc_TypeError, "%s.send() takes no keyword arguments",
+                          gen_kind(GEN(self)));
     if (nargs != 1)
-        return mini_raise(mini_exc_TypeError,
-                          "generator.send() takes exactly one argument (%zu given)", nargs);
+        return mini_raise(mini_exc_TypeError, "%s.send() takes exactly one argument (%zu given)",
+                          gen_kind(GEN(self)), nargs);
     MiniObject *r;
     GenResult gr = generator_send(GEN(self), args[0], false, &r);
     if (gr == GEN_RESULT_YIELD)
@@ -534,7 +546,10 @@ static MiniObject *normalize_throw(MiniObject *typ, MiniObject *val, MiniObject 
 // NULL with an exception (StopIteration if the generator returned). New reference.
 static MiniObject *generator_throw_method(MiniObject *self, MiniObject *const *args,
                                           size_t nargs, MiniObject *kwnames) {
-    if (!mini_no_kwargs("generator.throw", kwnames) || !mini_check_nargs("throw", nargs, 1, 3))
+    if (kwnames && TUPLE_SIZE(kwnames))
+        return mini_raise(mini_exc_TypeError, "%s.throw() takes no keyword arguments",
+                          gen_kind(GEN(self)));
+    if (!mini_check_nargs("throw", nargs, 1, 3))
         return NULL;
     MiniObject *exc = normalize_throw(args[0], nargs > 1 ? args[1] : NULL,
                                       nargs > 2 ? args[2] : NULL);
@@ -555,11 +570,12 @@ static MiniObject *generator_throw_method(MiniObject *self, MiniObject *const *a
 static MiniObject *generator_close_method(MiniObject *self, MiniObject *const *args, size_t nargs,
                                           MiniObject *kwnames) {
     (void)args;
-    if (!mini_no_kwargs("generator.close", kwnames))
-        return NULL;
+    if (kwnames && TUPLE_SIZE(kwnames))
+        return mini_raise(mini_exc_TypeError, "%s.close() takes no keyword arguments",
+                          gen_kind(GEN(self)));
     if (nargs != 0)
-        return mini_raise(mini_exc_TypeError, "generator.close() takes no arguments (%zu given)",
-                          nargs);
+        return mini_raise(mini_exc_TypeError, "%s.close() takes no arguments (%zu given)",
+                          gen_kind(GEN(self)), nargs);
     return gen_close(GEN(self));
 }
 
@@ -675,7 +691,7 @@ static MiniObject *generator_get_code(MiniObject *self) {
     return mini_newref((MiniObject *)GEN(self)->frame->code);
 }
 static MiniObject *generator_get_yieldfrom(MiniObject *self) {
-    MiniObject *yf = gen_yieldfrom(GEN(self));
+    MiniObject *yf = generator_yieldfrom(GEN(self));
     return mini_newref(yf ? yf : MINI_NONE);
 }
 static MiniObject *generator_get_frame(MiniObject *self) {
@@ -703,6 +719,7 @@ MiniType mini_generator_type = {
     .ob = {MINI_IMMORTAL, &mini_type_type},
     .name = "generator",
     .basicsize = sizeof(MiniGenerator),
+    .weaklistoffset = offsetof(MiniGenerator, weaklist),
     .flags = MINI_TPFLAG_GC,
     .dealloc = generator_dealloc,
     .traverse = generator_traverse,
@@ -714,3 +731,203 @@ MiniType mini_generator_type = {
     .methods = generator_methods,
     .getset = generator_getset,
 };
+
+// ---------------------------------------------------------------------------------------------
+// Coroutines: the same object as a generator (see generator.h), with its own type. It shares
+// the generator's slots and its send, throw and close; it is not iterable, and its
+// attributes are named cr_* instead of gi_*.
+// ---------------------------------------------------------------------------------------------
+
+typedef struct {
+    MiniObject ob;
+    MiniObject *coro; // the coroutine (owned)
+} MiniCoroWrapper;
+
+MiniObject *coroutine_wrapper_target(MiniObject *o) {
+    if (!MINI_IS_PTR(o) || o->type != &mini_coroutine_wrapper_type)
+        return NULL;
+    return ((MiniCoroWrapper *)o)->coro;
+}
+
+// coro.__await__(): an iterator over the coroutine. New reference.
+static MiniObject *coroutine_await_method(MiniObject *self, MiniObject *const *args,
+                                          size_t nargs, MiniObject *kwnames) {
+    (void)args;
+    if (!mini_no_kwargs("__await__", kwnames))
+        return NULL;
+    if (nargs != 0)
+        return mini_raise(mini_exc_TypeError, "expected 0 arguments, got %zu", nargs);
+    MiniCoroWrapper *w =
+        (MiniCoroWrapper *)mini_gc_alloc(&mini_coroutine_wrapper_type, sizeof(MiniCoroWrapper));
+    if (!w)
+        return NULL;
+    w->coro = mini_newref(self);
+    return (MiniObject *)w;
+}
+
+static const MiniMethodDef coroutine_methods[] = {
+    {"send", generator_send_method, 0,
+     "send(arg) -> send 'arg' into coroutine,\nreturn next iterated value or raise "
+     "StopIteration."},
+    {"throw", generator_throw_method, 0,
+     "throw(value)\nthrow(type[,value[,traceback]])\n\nRaise exception in coroutine, return "
+     "next iterated value or raise\nStopIteration."},
+    {"close", generator_close_method, 0, "close() -> raise GeneratorExit inside coroutine."},
+    {"__await__", coroutine_await_method, 0, "Return an iterator to be used in await expression."},
+    {NULL, NULL, 0, NULL},
+};
+
+// cr_origin is None unless sys.set_coroutine_origin_tracking_depth() asked for it, which mini
+// does not have. New reference.
+static MiniObject *coroutine_get_origin(MiniObject *self) {
+    (void)self;
+    return mini_newref(MINI_NONE);
+}
+
+static const MiniGetSetDef coroutine_getset[] = {
+    {"__name__", generator_get_name, generator_set_name, NULL},
+    {"__qualname__", generator_get_qualname, generator_set_qualname, NULL},
+    {"cr_running", generator_get_running, NULL, NULL},
+    {"cr_suspended", generator_get_suspended, NULL, NULL},
+    {"cr_code", generator_get_code, NULL, NULL},
+    {"cr_frame", generator_get_frame, NULL, NULL},
+    {"cr_await", generator_get_yieldfrom, NULL, NULL},
+    {"cr_origin", coroutine_get_origin, NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+MiniType mini_coroutine_type = {
+    .ob = {MINI_IMMORTAL, &mini_type_type},
+    .name = "coroutine",
+    .basicsize = sizeof(MiniGenerator),
+    .weaklistoffset = offsetof(MiniGenerator, weaklist),
+    .flags = MINI_TPFLAG_GC,
+    .dealloc = generator_dealloc,
+    .traverse = generator_traverse,
+    .clear = generator_clear,
+    .finalize = generator_finalize,
+    .repr = generator_repr,
+    .methods = coroutine_methods,
+    .getset = coroutine_getset,
+};
+
+// ---------------------------------------------------------------------------------------------
+// coroutine_wrapper: what coro.__await__() returns, an iterator that resumes the coroutine.
+// Its methods return new references or NULL with an exception.
+// ---------------------------------------------------------------------------------------------
+
+#define WRAPPED(o) (((MiniCoroWrapper *)(o))->coro)
+
+static void corowrapper_dealloc(MiniObject *self) {
+    MINI_CLEAR(WRAPPED(self));
+    mini_object_free(self);
+}
+
+static int corowrapper_traverse(MiniObject *self, MiniVisitProc visit, void *arg) {
+    MINI_VISIT(WRAPPED(self));
+    return 0;
+}
+
+static int corowrapper_clear(MiniObject *self) {
+    MINI_CLEAR(WRAPPED(self));
+    return 0;
+}
+
+// iternext: the next value the coroutine yields; NULL without an exception when it returns
+// (its return value is lost, as for any iternext: __next__ keeps it).
+static MiniObject *corowrapper_iternext(MiniObject *self) {
+    if (!WRAPPED(self))
+        return NULL;
+    return generator_iternext(WRAPPED(self));
+}
+
+static MiniObject *corowrapper_next_method(MiniObject *self, MiniObject *const *args,
+                                           size_t nargs, MiniObject *kwnames) {
+    return generator_next_method(WRAPPED(self), args, nargs, kwnames);
+}
+static MiniObject *corowrapper_send_method(MiniObject *self, MiniObject *const *args,
+                                           size_t nargs, MiniObject *kwnames) {
+    return generator_send_method(WRAPPED(self), args, nargs, kwnames);
+}
+static MiniObject *corowrapper_throw_method(MiniObject *self, MiniObject *const *args,
+                                            size_t nargs, MiniObject *kwnames) {
+    return generator_throw_method(WRAPPED(self), args, nargs, kwnames);
+}
+static MiniObject *corowrapper_close_method(MiniObject *self, MiniObject *const *args,
+                                            size_t nargs, MiniObject *kwnames) {
+    return generator_close_method(WRAPPED(self), args, nargs, kwnames);
+}
+
+static const MiniMethodDef corowrapper_methods[] = {
+    {"__next__", corowrapper_next_method, 0, "Implement next(self)."},
+    {"send", corowrapper_send_method, 0,
+     "send(arg) -> send 'arg' into coroutine,\nreturn next iterated value or raise "
+     "StopIteration."},
+    {"throw", corowrapper_throw_method, 0,
+     "throw(value)\nthrow(type[,value[,traceback]])\n\nRaise exception in coroutine, return "
+     "next iterated value or raise\nStopIteration."},
+    {"close", corowrapper_close_method, 0, "close() -> raise GeneratorExit inside coroutine."},
+    {NULL, NULL, 0, NULL},
+};
+
+MiniType mini_coroutine_wrapper_type = {
+    .ob = {MINI_IMMORTAL, &mini_type_type},
+    .name = "coroutine_wrapper",
+    .basicsize = sizeof(MiniCoroWrapper),
+    .flags = MINI_TPFLAG_GC,
+    .dealloc = corowrapper_dealloc,
+    .traverse = corowrapper_traverse,
+    .clear = corowrapper_clear,
+    .iter = generator_iter,
+    .iternext = corowrapper_iternext,
+    .methods = corowrapper_methods,
+};
+
+// ---------------------------------------------------------------------------------------------
+// await
+// ---------------------------------------------------------------------------------------------
+
+MiniObject *coroutine_await_iter(MiniObject *o, int where) {
+    if (coroutine_check(o)) {
+        if (generator_yieldfrom(GEN(o)))
+            return mini_raise_str(mini_exc_RuntimeError, "coroutine is being awaited already");
+        return mini_newref(o);
+    }
+    MiniType *t = mini_type(o);
+    MiniObject *meth = type_lookup(t, MINI_ID(__await__));
+    if (!meth) {
+        if (where == 1)
+            return mini_raise(mini_exc_TypeError,
+                              "'async with' received an object from __aenter__ that does not "
+                              "implement __await__: %s",
+                              t->name);
+        if (where == 2)
+            return mini_raise(mini_exc_TypeError,
+                              "'async with' received an object from __aexit__ that does not "
+                              "implement __await__: %s",
+                              t->name);
+        return mini_raise(mini_exc_TypeError, "object %s can't be used in 'await' expression",
+                          t->name);
+    }
+    MiniType *mt = mini_type(meth);
+    MiniObject *bound = mt->descr_get ? mt->descr_get(meth, o, (MiniObject *)t)
+                                      : mini_newref(meth);
+    if (!bound)
+        return NULL;
+    MiniObject *it = mini_call(bound, NULL, 0, NULL);
+    MINI_DECREF(bound);
+    if (!it)
+        return NULL;
+    if (coroutine_check(it)) {
+        MINI_DECREF(it);
+        return mini_raise_str(mini_exc_TypeError, "__await__() returned a coroutine");
+    }
+    if (!mini_type(it)->iternext) {
+        MiniObject *r = mini_raise(mini_exc_TypeError,
+                                   "__await__() returned non-iterator of type '%s'",
+                                   mini_type_name(it));
+        MINI_DECREF(it);
+        return r;
+    }
+    return it;
+}

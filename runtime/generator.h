@@ -17,6 +17,20 @@
 //
 // The GIL protects everything here; `state` doubles as the guard against re-entering a
 // running generator from another thread ("generator already executing").
+//
+// Coroutines
+// ----------
+// A coroutine (`async def`, code flag CO_COROUTINE) is the same object with another type,
+// mini_coroutine_type, as in CPython: the frame, the states and the resume path are shared,
+// and only the face differs. A coroutine is not iterable; it is driven by send(), throw() and
+// close(), or awaited: `await x` compiles to GET_AWAITABLE (x itself when it is a coroutine,
+// else the iterator x.__await__() returns), LOAD_CONST None, YIELD_FROM, so an awaiting
+// coroutine delegates to what it awaits exactly as a generator delegates to the subiterator of
+// a `yield from`, and a value yielded at the bottom of the chain (by a generator-based
+// awaitable: an event loop's future) travels up to whoever called send(). coro.__await__()
+// returns a coroutine_wrapper, an iterator over the coroutine. A coroutine dropped without
+// being awaited is freed silently (CPython warns "coroutine ... was never awaited"; mini has
+// no warnings module).
 
 #ifndef MINI_GENERATOR_H
 #define MINI_GENERATOR_H
@@ -38,6 +52,7 @@ typedef struct MiniGenerator {
     ExcInfo exc_state;    // the exception handled inside the generator (exc owned)
     uint8_t state;        // GenState
     Frame *frame;         // points just after this struct, in the same allocation
+    MiniObject *weaklist; // the weak references to it (runtime/weakref.c), NULL when none
 } MiniGenerator;
 
 // What one resume of a generator ended with.
@@ -47,8 +62,9 @@ typedef enum {
     GEN_RESULT_ERROR,  // an exception is pending (PEP 479 already applied); *result is NULL
 } GenResult;
 
-// Creates a generator for [func], whose code has CO_GENERATOR, binding [args] (vectorcall
-// convention) into its frame. New reference, or NULL with TypeError for bad arguments.
+// Creates a generator for [func], whose code has CO_GENERATOR (a coroutine if it has
+// CO_COROUTINE), binding [args] (vectorcall convention) into its frame. New reference, or NULL
+// with TypeError for bad arguments.
 MiniObject *generator_new(MiniFunction *func, MiniObject *const *args, size_t nargs,
                           MiniObject *kwnames);
 // Resumes [gen] with [arg] as the value of the yield it stopped at (or, with [exc] true, by
@@ -59,5 +75,22 @@ GenResult generator_send(MiniGenerator *gen, MiniObject *arg, bool exc, MiniObje
 static inline bool generator_check(MiniObject *o) {
     return MINI_IS_PTR(o) && o->type == &mini_generator_type;
 }
+static inline bool coroutine_check(MiniObject *o) {
+    return MINI_IS_PTR(o) && o->type == &mini_coroutine_type;
+}
+// A MiniGenerator of either type: what generator_send can resume.
+static inline bool genobject_check(MiniObject *o) {
+    return generator_check(o) || coroutine_check(o);
+}
+
+// The object [gen] is suspended delegating to (by `yield from` or `await`), or NULL. Borrowed.
+MiniObject *generator_yieldfrom(MiniGenerator *gen);
+// GET_AWAITABLE: the iterator `await o` delegates to: o itself if it is a coroutine, else
+// what o.__await__() returns, which must be an iterator and not a coroutine. [where] is 1
+// when o came from __aenter__, 2 from __aexit__ (CPython's messages for those). New
+// reference, or NULL with TypeError or RuntimeError ("coroutine is being awaited already").
+MiniObject *coroutine_await_iter(MiniObject *o, int where);
+// The coroutine a coroutine_wrapper iterates over, or NULL if [o] is not one. Borrowed.
+MiniObject *coroutine_wrapper_target(MiniObject *o);
 
 #endif // MINI_GENERATOR_H

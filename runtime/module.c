@@ -150,6 +150,7 @@ MiniType mini_module_type = {
     .ob = {MINI_IMMORTAL, &mini_type_type},
     .name = "module",
     .basicsize = sizeof(MiniModule),
+    .weaklistoffset = offsetof(MiniModule, weaklist),
     .flags = MINI_TPFLAG_BASETYPE | MINI_TPFLAG_GC,
     .dealloc = module_dealloc,
     .traverse = module_traverse,

@@ -230,6 +230,11 @@ void mini_dealloc(MiniObject *o) {
     // refcount). A dealloc that resurrects the object tracks it again (mini_gc_track).
     if (t->flags & MINI_TPFLAG_GC)
         mini_gc_untrack(o);
+    // Weak references die before the object does, and their callbacks run now (CPython's
+    // PyObject_ClearWeakRefs at the top of each dealloc). Instances of classes are left to
+    // subtype_dealloc, which must run __del__ first: it may resurrect the object.
+    if (t->weaklistoffset && !(t->flags & MINI_TPFLAG_HEAPTYPE))
+        weakref_clear_all(o);
     if (t->dealloc)
         t->dealloc(o);
     else

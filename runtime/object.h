@@ -388,6 +388,9 @@ struct MiniType {
     const MiniMethodDef *methods;
     const MiniGetSetDef *getset;
     const char *doc;
+    // (Added by weakref.c.) The weak references to this type object, as for any object whose
+    // type has a weaklistoffset (the type of types points it here). NULL when there are none.
+    MiniObject *weaklist;
 };
 
 // Prepares a static builtin type: fills bases/mro/dict from base, methods and getset, and
@@ -438,9 +441,29 @@ extern MiniType mini_method_descr_type;     // method_descriptor (function.c)
 extern MiniType mini_getset_descr_type;     // getset_descriptor (function.c)
 extern MiniType mini_code_type;      // code (vm/code.c)
 extern MiniType mini_generator_type; // generator (generator.c)
+extern MiniType mini_coroutine_type; // coroutine (generator.c)
+extern MiniType mini_coroutine_wrapper_type; // coroutine_wrapper: coro.__await__() (generator.c)
 extern MiniType mini_module_type;    // module (module.c)
 extern MiniType mini_base_exception_type; // BaseException (exception.c)
 extern MiniType mini_traceback_type; // traceback (exception.c)
+
+// ---------------------------------------------------------------------------------------------
+// Weak references (runtime/weakref.c)
+// ---------------------------------------------------------------------------------------------
+
+// An object can be weakly referenced when its type has a nonzero `weaklistoffset`: the offset
+// of a `MiniObject *` field that heads the list of weak references to it (NULL when none; a
+// zero-filled allocation is right). The type of a heap class adds that field when CPython's
+// would have __weakref__. Before an object is freed its weak references are cleared and their
+// callbacks run: mini_dealloc does it for builtin types, subtype_dealloc (class.c) after
+// __del__ for instances of classes, the cycle collector for garbage (gc.c).
+extern MiniType mini_weakref_type; // weakref.ReferenceType
+// The address of [o]'s list of weak references, or NULL when [o] cannot have any. Borrowed.
+MiniObject **weakref_list_ptr(MiniObject *o);
+// Clears every weak reference to [o] and calls their callbacks (CPython's
+// PyObject_ClearWeakRefs). Keeps a pending exception pending; a callback's error is reported
+// as "Exception ignored in:" and swallowed.
+void weakref_clear_all(MiniObject *o);
 
 // ---------------------------------------------------------------------------------------------
 // Abstract operations (object.c unless noted). All raise on error.
@@ -914,12 +937,14 @@ typedef struct {
     MiniObject *doc;         // or NULL (None)
     MiniObject *dict;        // function attributes, created on demand
     MiniObject *annotations; // dict or NULL
+    MiniObject *weaklist;    // the weak references to it (weakref.c), NULL when none
 } MiniFunction;
 
 typedef struct {
     MiniObject ob;
     MiniObject *func;
     MiniObject *self;
+    MiniObject *weaklist; // the weak references to it (weakref.c), NULL when none
 } MiniMethod;
 
 typedef struct {
@@ -933,6 +958,7 @@ typedef struct {
     const MiniMethodDef *def;
     MiniObject *self; // NULL for static functions
     MiniObject *module_name; // str or NULL
+    MiniObject *weaklist;    // the weak references to it (weakref.c), NULL when none
 } MiniBuiltinFunction;
 
 // A method of a builtin type, before binding (what `list.append` is).
@@ -1139,6 +1165,7 @@ typedef struct {
     // "partially initialized module" in error messages, and another thread importing it
     // waits until it is done (CPython's module locks).
     unsigned long initializing;
+    MiniObject *weaklist; // the weak references to it (weakref.c), NULL when none
 } MiniModule;
 // True while the module's body is still running (a circular import sees it so).
 static inline bool module_is_initializing(MiniObject *m) {

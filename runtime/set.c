@@ -38,6 +38,7 @@ typedef struct {
     SetEntry *table; // smalltable or a malloc'd table
     int64_t hash;    // frozenset: -1 until computed
     size_t finger;   // where pop() looks next
+    MiniObject *weaklist; // the weak references to the set (weakref.c), NULL when none
     SetEntry smalltable[SET_MINSIZE];
 } MiniSet;
 
@@ -1312,6 +1313,7 @@ MiniType mini_set_type = {
     .ob = {MINI_IMMORTAL, &mini_type_type},
     .name = "set",
     .basicsize = sizeof(MiniSet),
+    .weaklistoffset = offsetof(MiniSet, weaklist),
     .flags = MINI_TPFLAG_BASETYPE | MINI_TPFLAG_GC,
     .dealloc = set_dealloc,
     .traverse = set_traverse,
@@ -1335,6 +1337,7 @@ MiniType mini_frozenset_type = {
     .ob = {MINI_IMMORTAL, &mini_type_type},
     .name = "frozenset",
     .basicsize = sizeof(MiniSet),
+    .weaklistoffset = offsetof(MiniSet, weaklist),
     .flags = MINI_TPFLAG_BASETYPE | MINI_TPFLAG_GC,
     .dealloc = set_dealloc,
     .traverse = set_traverse,

@@ -106,7 +106,9 @@ static void tuple_dealloc(MiniObject *self) {
         return;
     MiniTuple *t = (MiniTuple *)self;
     // Slots may still be NULL when a caller failed half-way through filling a new tuple.
-    for (size_t i = 0; i < t->size; i++)
+    // The items go last to first, as in CPython: the order in which their __del__ methods
+    // and weak reference callbacks run shows.
+    for (size_t i = t->size; i-- > 0;)
         MINI_XDECREF(t->items[i]);
     mini_object_free(self);
     if (exact)

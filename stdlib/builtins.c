@@ -1036,11 +1036,13 @@ static MiniObject *builtin_next(MiniObject *self, MiniObject *const *args, size_
     MiniType *t = mini_type(args[0]);
     if (!t->iternext)
         return mini_raise(mini_exc_TypeError, "'%s' object is not an iterator", t->name);
-    if (generator_check(args[0])) {
+    MiniObject *coro = coroutine_wrapper_target(args[0]); // coro.__await__() resumes coro
+    if (generator_check(args[0]) || coro) {
         // A generator's return value travels in the StopIteration next() raises, which the
         // iternext slot (made for loops) does not keep: resume it directly.
         MiniObject *r;
-        GenResult gr = generator_send((MiniGenerator *)args[0], MINI_NONE, false, &r);
+        GenResult gr = generator_send((MiniGenerator *)(coro ? coro : args[0]), MINI_NONE,
+                                      false, &r);
         if (gr == GEN_RESULT_YIELD)
             return r;
         if (gr == GEN_RESULT_RETURN && nargs < 2 && r != MINI_NONE) {

@@ -5,6 +5,8 @@
 
 #include "stdlib.h"
 
+#include "../runtime/weakref.h"
+
 #include <string.h>
 
 typedef struct {
@@ -24,6 +26,7 @@ static const BuiltinModule builtin_modules[] = {
     {"_socket", socket_init},
     {"select", select_init},
     {"_multiprocessing", multiprocessing_init},
+    {"_weakref", weakref_module_init},
     {NULL, NULL},
 };
 

@@ -109,6 +109,7 @@ static bool parse_acquire_args(MiniObject *const *args, size_t nargs, MiniObject
 typedef struct {
     MiniObject ob;
     sem_t sem; // 1: unlocked, 0: locked
+    MiniObject *weaklist; // the weak references to the lock (weakref.c), NULL when none
 } LockObject;
 
 static MiniType lock_type;
@@ -211,6 +212,7 @@ static MiniType lock_type = {
     .ob = {MINI_IMMORTAL, &mini_type_type},
     .name = "_thread.lock",
     .basicsize = sizeof(LockObject),
+    .weaklistoffset = offsetof(LockObject, weaklist),
     .dealloc = lock_dealloc,
     .repr = lock_repr,
     .methods = lock_methods,
@@ -226,6 +228,7 @@ typedef struct {
     sem_t sem;
     unsigned long owner; // the ident of the owning thread, 0 when unlocked
     uint64_t count;      // how many times the owner acquired it
+    MiniObject *weaklist; // the weak references to the lock (weakref.c), NULL when none
 } RLockObject;
 
 static MiniType rlock_type;
@@ -393,6 +396,7 @@ static MiniType rlock_type = {
     .ob = {MINI_IMMORTAL, &mini_type_type},
     .name = "_thread.RLock",
     .basicsize = sizeof(RLockObject),
+    .weaklistoffset = offsetof(RLockObject, weaklist),
     .flags = MINI_TPFLAG_BASETYPE,
     .dealloc = rlock_dealloc,
     .tp_new = rlock_new,

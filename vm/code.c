@@ -189,7 +189,7 @@ CodeObject *code_new(uint32_t *code, uint32_t *lines, size_t ncode, MiniObject *
     if (!co->attr_hints)
         return NULL;
     memset(co->attr_hints, 0xff, (ncode ? ncode : 1) * sizeof(uint32_t));
-    co->fast_nargs = (co->flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR)) ||
+    co->fast_nargs = (co->flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE)) ||
                              co->kwonlyargcount > 0
                          ? -1
                          : co->argcount;

@@ -48,6 +48,9 @@
 // suspends *at itself* (ip points back at the YIELD_FROM), so the next value sent goes to the
 // subiterator again; generator.c relies on that to find the subiterator for throw() and
 // close().
+// Coroutines are generators of another type: `await` is GET_AWAITABLE followed by the same
+// YIELD_FROM, and `async for`/`async with` add GET_AITER, GET_ANEXT, END_ASYNC_FOR,
+// BEFORE_ASYNC_WITH and SETUP_ASYNC_WITH (docs/internals.md, "Coroutines").
 //
 // Fast paths. Small ints are computed on their tagged words (2x+1) with overflow checks,
 // falling back to int.c; floats (and float/small-int mixes) are computed inline, and a float
@@ -523,7 +526,7 @@ MiniObject *eval_call_function(MiniObject *func, MiniObject *const *args, size_t
     MiniFunction *fn = (MiniFunction *)func;
     if (kwnames && TUPLE_SIZE(kwnames) == 0)
         kwnames = NULL;
-    if (fn->code->flags & CO_GENERATOR)
+    if (fn->code->flags & (CO_GENERATOR | CO_COROUTINE))
         return generator_new(fn, args, nargs, kwnames);
     ThreadState *ts = mini_ts;
     if (UNLIKELY(ts->c_recursion_depth >= ts->c_recursion_limit))
@@ -1193,6 +1196,106 @@ static NOINLINE bool lookup_context_manager(MiniObject *mgr, MiniObject **enter,
     return true;
 }
 
+// BEFORE_ASYNC_WITH's lookups: binds __aenter__ and __aexit__ of [mgr] from its type, with
+// CPython 3.11's messages. Fills *enter and *exit with new references. False with TypeError.
+static NOINLINE bool lookup_async_context_manager(MiniObject *mgr, MiniObject **enter,
+                                                  MiniObject **exit) {
+    MiniType *t = mini_type(mgr);
+    MiniObject *en = type_lookup(t, MINI_ID(__aenter__));
+    if (!en) {
+        mini_raise(mini_exc_TypeError,
+                   "'%s' object does not support the asynchronous context manager protocol",
+                   t->name);
+        return false;
+    }
+    MiniObject *ex = type_lookup(t, MINI_ID(__aexit__));
+    if (!ex) {
+        mini_raise(mini_exc_TypeError,
+                   "'%s' object does not support the asynchronous context manager protocol "
+                   "(missed __aexit__ method)",
+                   t->name);
+        return false;
+    }
+    MiniType *et = mini_type(en), *xt = mini_type(ex);
+    *enter = et->descr_get ? et->descr_get(en, mgr, (MiniObject *)t) : mini_newref(en);
+    if (!*enter)
+        return false;
+    *exit = xt->descr_get ? xt->descr_get(ex, mgr, (MiniObject *)t) : mini_newref(ex);
+    if (!*exit) {
+        MINI_DECREF(*enter);
+        return false;
+    }
+    return true;
+}
+
+// Calls the special method [name] of [o], looked up on its type. New reference; NULL with
+// an exception, or NULL without one when the type has no such method.
+static MiniObject *call_special(MiniObject *o, MiniObject *name) {
+    MiniType *t = mini_type(o);
+    MiniObject *m = type_lookup(t, name);
+    if (!m)
+        return NULL;
+    MiniType *mt = mini_type(m);
+    MiniObject *bound = mt->descr_get ? mt->descr_get(m, o, (MiniObject *)t) : mini_newref(m);
+    if (!bound)
+        return NULL;
+    MiniObject *r = mini_call(bound, NULL, 0, NULL);
+    MINI_DECREF(bound);
+    return r;
+}
+
+// GET_AITER: o.__aiter__(), which must have __anext__. New reference or NULL with TypeError.
+static NOINLINE MiniObject *get_aiter(MiniObject *o) {
+    MiniObject *aiter = call_special(o, MINI_ID(__aiter__));
+    if (!aiter) {
+        if (!mini_error_occurred())
+            mini_raise(mini_exc_TypeError,
+                       "'async for' requires an object with __aiter__ method, got %s",
+                       mini_type_name(o));
+        return NULL;
+    }
+    if (!type_lookup(mini_type(aiter), MINI_ID(__anext__))) {
+        mini_raise(mini_exc_TypeError,
+                   "'async for' received an object from __aiter__ that does not implement "
+                   "__anext__: %s",
+                   mini_type_name(aiter));
+        MINI_DECREF(aiter);
+        return NULL;
+    }
+    return aiter;
+}
+
+// GET_ANEXT: the awaitable iterator of aiter.__anext__(). New reference or NULL.
+static NOINLINE MiniObject *get_anext(MiniObject *aiter) {
+    MiniObject *next = call_special(aiter, MINI_ID(__anext__));
+    if (!next) {
+        if (!mini_error_occurred())
+            mini_raise(mini_exc_TypeError,
+                       "'async for' requires an iterator with __anext__ method, got %s",
+                       mini_type_name(aiter));
+        return NULL;
+    }
+    MiniObject *it = coroutine_await_iter(next, 0);
+    if (!it && mini_error_matches(mini_exc_TypeError)) {
+        // CPython raises its own TypeError, caused by the one that says why.
+        MiniObject *cause = mini_error_fetch();
+        mini_raise(mini_exc_TypeError, "'async for' received an invalid object from __anext__: %s",
+                   mini_type_name(next));
+        MiniObject *err = mini_error_fetch();
+        if (err && exception_check(err) && exception_check(cause)) {
+            MINI_INCREF(cause);
+            MINI_SETREF(BASEEXC(err)->cause, cause);
+            MINI_SETREF(BASEEXC(err)->context, cause);
+            BASEEXC(err)->suppress_context = true;
+        } else {
+            MINI_XDECREF(cause);
+        }
+        mini_error_restore(err);
+    }
+    MINI_DECREF(next);
+    return it;
+}
+
 // DICT_UPDATE: {**m}. False with an exception ("'int' object is not a mapping").
 static NOINLINE bool dict_update_op(MiniObject *dict, MiniObject *m) {
     if (!dict_check(m)) {
@@ -1268,7 +1371,12 @@ static NOINLINE MiniObject *format_value(MiniObject *value, int conv, MiniObject
 // *out are new references.
 static NOINLINE int yield_from_send(MiniObject *it, MiniObject *v, MiniObject **out) {
     MiniObject *r;
-    if (generator_check(it)) {
+    // An awaitable's __await__ may hand back another coroutine's __await__(): resume that
+    // coroutine directly, keeping its return value.
+    MiniObject *coro = coroutine_wrapper_target(it);
+    if (coro)
+        it = coro;
+    if (genobject_check(it)) {
         GenResult gr = generator_send((MiniGenerator *)it, v, false, out);
         return gr == GEN_RESULT_YIELD ? 1 : gr == GEN_RESULT_RETURN ? 0 : -1;
     }
@@ -2497,7 +2605,7 @@ dispatch:
             goto error;
         }
         if (MINI_IS_PTR(func) && func->type == &mini_function_type &&
-            !(((MiniFunction *)func)->code->flags & CO_GENERATOR)) {
+            !(((MiniFunction *)func)->code->flags & (CO_GENERATOR | CO_COROUTINE))) {
             Frame *nf =
                 push_call_frame(ts, (MiniFunction *)func, va.stack, va.nargs, va.kwnames);
             vecargs_free(&va, callargs);
@@ -2610,6 +2718,13 @@ dispatch:
 
     TARGET(GET_YIELD_FROM_ITER) {
         MiniObject *o = TOP();
+        if (UNLIKELY(coroutine_check(o))) {
+            // Only a coroutine may delegate to a coroutine, and it does so with await.
+            f->ip = ip;
+            mini_raise_str(mini_exc_TypeError,
+                           "cannot 'yield from' a coroutine object in a non-coroutine generator");
+            goto error;
+        }
         if (!generator_check(o)) {
             MiniObject *it = mini_iter(o);
             MINI_DECREF(o);
@@ -2651,6 +2766,93 @@ dispatch:
         sp--;
         MINI_DECREF(it);
         PUSH(r);
+        DISPATCH();
+    }
+
+    // --- Coroutines
+
+    TARGET(GET_AWAITABLE) {
+        MiniObject *o = TOP();
+        f->ip = ip;
+        MiniObject *it = coroutine_await_iter(o, (int)oparg);
+        if (!it)
+            goto error;
+        MINI_DECREF(o);
+        SET_TOP(it);
+        DISPATCH();
+    }
+
+    TARGET(GET_AITER) {
+        MiniObject *o = TOP();
+        f->ip = ip;
+        MiniObject *aiter = get_aiter(o);
+        if (!aiter)
+            goto error;
+        MINI_DECREF(o);
+        SET_TOP(aiter);
+        DISPATCH();
+    }
+
+    TARGET(GET_ANEXT) {
+        f->ip = ip;
+        MiniObject *awaitable = get_anext(TOP());
+        if (!awaitable)
+            goto error;
+        PUSH(awaitable);
+        DISPATCH();
+    }
+
+    TARGET(END_ASYNC_FOR) {
+        MiniObject *exc = POP();
+        if (!mini_isinstance_type(exc, mini_exc_StopAsyncIteration)) {
+            mini_error_restore(exc);
+            f->ip = ip;
+            goto exception_unwind;
+        }
+        // The loop is over: end the handler (as POP_EXCEPT does) and drop the iterator.
+        MINI_DECREF(exc);
+        if (UNLIKELY(f->nblocks == 0 ||
+                     f->blocks[f->nblocks - 1].kind != BLOCK_EXCEPT_HANDLER)) {
+            mini_raise_str(mini_exc_SystemError, "popped block is not an except handler");
+            goto error;
+        }
+        Block *b = &f->blocks[--f->nblocks];
+        ExcInfo *ei = ts->exc_info;
+        MiniObject *old = ei->exc;
+        ei->exc = b->saved_exc;
+        b->saved_exc = NULL;
+        MINI_XDECREF(old);
+        MiniObject *aiter = POP();
+        MINI_DECREF(aiter);
+        DISPATCH();
+    }
+
+    TARGET(BEFORE_ASYNC_WITH) {
+        MiniObject *mgr = TOP();
+        MiniObject *enter, *exit;
+        f->ip = ip;
+        if (!lookup_async_context_manager(mgr, &enter, &exit))
+            goto error;
+        SET_TOP(exit);
+        MINI_DECREF(mgr);
+        MiniObject *res = mini_call(enter, NULL, 0, NULL);
+        MINI_DECREF(enter);
+        if (!res)
+            goto error;
+        PUSH(res);
+        DISPATCH();
+    }
+
+    TARGET(SETUP_ASYNC_WITH) {
+        if (UNLIKELY(f->nblocks >= MINI_MAX_BLOCKS)) {
+            mini_raise_str(mini_exc_SystemError, "too many nested blocks");
+            goto error;
+        }
+        Block *b = &f->blocks[f->nblocks++];
+        b->kind = BLOCK_FINALLY;
+        b->handler = (int32_t)oparg;
+        b->level = (int32_t)(sp - f->stack) - 1; // the result of __aenter__ goes on an error
+        b->saved_exc = NULL;
         DISPATCH();
     }
 
@@ -3889,7 +4091,7 @@ do_call: {
             MiniFunction *fn = (MiniFunction *)callable;
             CodeObject *fco = fn->code;
             MiniObject **args = call_base + 1;
-            if (UNLIKELY(fco->flags & CO_GENERATOR)) {
+            if (UNLIKELY(fco->flags & (CO_GENERATOR | CO_COROUTINE))) {
                 res = generator_new(fn, args, call_nargs, call_kwnames);
                 goto call_done;
             }

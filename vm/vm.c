@@ -45,6 +45,8 @@ static MiniType *const core_types[] = {
     &mini_getset_descr_type,
     &mini_code_type,
     &mini_generator_type,
+    &mini_coroutine_type,
+    &mini_coroutine_wrapper_type,
     &mini_module_type,
     &mini_super_type,
     &mini_property_type,

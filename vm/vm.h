@@ -108,6 +108,7 @@ typedef struct InlineCache {
 #define CO_NESTED 0x10
 #define CO_GENERATOR 0x20
 #define CO_NOFREE 0x40
+#define CO_COROUTINE 0x80 // `async def`: calling it makes a coroutine (runtime/generator.h)
 #define CO_MODULE 0x100 // module or class body: names live in a dict (LOAD_NAME)
 #define CO_DOCSTRING 0x200 // consts[0] is the function's docstring (set by the compiler)
 

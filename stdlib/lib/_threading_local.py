@@ -62,14 +62,18 @@ to that thread's own attribute dict.  Every attribute access first installs the 
 thread's dict as the object's __dict__ (under a lock, so that no other thread can swap in its
 own dict halfway through), then does an ordinary attribute access.
 
-How it differs from CPython's Python version: mini has no weak references.  CPython drops a
-thread's dict when the Thread object is garbage collected (a weak-reference callback); here
-each Thread records the locals it used and drops its dicts when it ends
-(threading.Thread._drop_locals).  The main thread and dummy threads never end that way, so
-their dicts live as long as the local object, as they do in CPython.
+How it differs from CPython's Python version: CPython drops a thread's dict when the Thread
+object is garbage collected (a weak-reference callback), which a Thread caught in a reference
+cycle delays; here each Thread records (weakly) the locals it used and drops its dicts when it
+ends (threading.Thread._drop_locals), as CPython's C version does when a thread state goes.
+The main thread and dummy threads never end that way, so their dicts live as long as the
+local object, as they do in CPython.  A local object that dies frees every thread's dict at
+once, in both.
 """
 
 __all__ = ["local"]
+
+from weakref import ref
 
 # We need to use objects from the threading module, and the threading module
 # uses our `local` class.  To avoid a circular-import problem, we don't import
@@ -79,7 +83,7 @@ __all__ = ["local"]
 
 class _localimpl:
     """A class managing thread-local dicts"""
-    __slots__ = 'dicts', 'localargs', 'locallock'
+    __slots__ = 'dicts', 'localargs', 'locallock', '__weakref__'
 
     def __init__(self):
         # { id(Thread) -> (Thread, thread-local dict) }.  The entry holds the
@@ -101,7 +105,7 @@ class _localimpl:
         # A thread started by threading.Thread drops its dict from us when it
         # ends; the main thread and dummy threads never run that code.
         if not isinstance(thread, (_MainThread, _DummyThread)):
-            thread._local_impls.append(self)
+            thread._local_impls.append(ref(self))
         return localdict
 
 

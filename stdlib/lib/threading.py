@@ -18,8 +18,8 @@ Every wait ends up in a C lock's acquire(), which releases the GIL while it bloc
 object here ever blocks while holding the GIL.
 
 What differs from CPython (each spot says so again where it matters):
-- No weak references in mini: the _dangling WeakSet of every Thread object ever made is gone,
-  and threading.local (in _threading_local) frees a thread's values when the thread ends.
+- threading.local (in _threading_local) frees a thread's values when the thread ends, where
+  CPython's does it with a weak reference's callback when the Thread object dies.
 - No sys.settrace/sys.setprofile: settrace() and setprofile() only record the hook.
 - No warnings module (yet): the deprecated camelCase aliases warn only if one appears.
 - No os.register_at_fork: mini's os.fork() calls _after_fork() in the child itself.
@@ -30,6 +30,7 @@ import os as _os
 import sys as _sys
 import _thread
 import functools
+from _weakrefset import WeakSet
 
 from time import monotonic as _time
 from itertools import islice as _islice, count as _count
@@ -830,8 +831,7 @@ def _newname(name_template):
 _active_limbo_lock = RLock()
 _active = {}    # maps thread id to Thread object
 _limbo = {}     # threads whose start() has been called but which are not yet running
-# (CPython also keeps _dangling, a WeakSet of every Thread object, for _after_fork() and
-# debugging. mini has no weak references, so it is left out; see _after_fork().)
+_dangling = WeakSet()
 
 # Set of Thread._tstate_lock locks of non-daemon threads used by _shutdown()
 # to wait until all Python thread states get deleted:
@@ -920,9 +920,12 @@ class Thread:
         # Copy of sys.stderr used by self._invoke_excepthook()
         self._stderr = _sys.stderr
         self._invoke_excepthook = _make_invoke_excepthook()
-        # The threading.local objects this thread has stored values in: when the thread
-        # ends, _bootstrap_inner() drops its values from each (see _threading_local).
+        # Weak references to the threading.local objects this thread has stored values in:
+        # when the thread ends, _bootstrap_inner() drops its values from each (see
+        # _threading_local).
         self._local_impls = []
+        # For debugging and _after_fork()
+        _dangling.add(self)
 
     def _reset_internal_locks(self, is_alive):
         # private!  Called by _after_fork() to reset our internal locks as
@@ -1049,10 +1052,14 @@ class Thread:
     def _drop_locals(self):
         # Forget this thread's values in every threading.local it used, now that it ends.
         # (CPython does this with weak-reference callbacks when the Thread object dies.)
+        # The list holds weak references, so that a local object that dies meanwhile frees
+        # this thread's values at once.
         impls = self._local_impls
         self._local_impls = []
-        for impl in impls:
-            impl.dicts.pop(id(self), None)
+        for wr in impls:
+            impl = wr()
+            if impl is not None:
+                impl.dicts.pop(id(self), None)
 
     def _stop(self):
         # After calling ._stop(), .is_alive() returns False and .join() returns
@@ -1638,11 +1645,10 @@ def _after_fork():
     _shutdown_locks = set()
 
     with _active_limbo_lock:
-        # CPython also resets the locks of "dangling" Thread objects (finished or never
-        # started ones that someone may still join) from its _dangling WeakSet; mini has no
-        # weak references, so only the threads it still knows as active or in limbo are
-        # reset.  A finished thread's locks were already released before the fork.
+        # Dangling thread instances must still have their locks reset,
+        # because someone may join() them.
         threads = set(_enumerate())
+        threads.update(_dangling)
         for thread in threads:
             # Any lock/condition variable may be currently locked or in an
             # invalid state, so we reinitialize them.

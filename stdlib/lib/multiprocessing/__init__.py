@@ -17,16 +17,16 @@ that would unpickle the program, as 'spawn' and 'forkserver' do). Each module sa
 what changed; in short:
 
     context.py       one concrete context, 'fork'; the others raise ValueError
-    process.py       Process (CPython's BaseProcess) as it is, minus weak references
+    process.py       Process (CPython's BaseProcess) as it is, minus traceback
     popen_fork.py    as it is: fork() and a pipe whose end of file tells the child has ended
-    util.py          exit handling, no logging, no weak references
+    util.py          exit handling and finalizers, no logging
     synchronize.py   as it is, over _multiprocessing.SemLock (stdlib/multiprocessing.c)
     sharedctypes.py  Value, Array, RawValue, RawArray over _multiprocessing.SharedBuffer,
                      with small stand-ins for the ctypes types (mini has no ctypes)
     connection.py    Pipe and Connection (no Listener/Client), wait() over
                      _multiprocessing.wait_readable
     reduction.py     ForkingPickler over mini's pickle subset (stdlib/lib/pickle.py)
-    queues.py        Queue, JoinableQueue, SimpleQueue as they are, minus weak references
+    queues.py        Queue, JoinableQueue, SimpleQueue as they are
     pool.py          Pool and ThreadPool as they are, minus traceback and warnings
     dummy/           the same API on threads, as it is
 """

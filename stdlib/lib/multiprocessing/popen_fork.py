@@ -1,8 +1,6 @@
 """Starting a child process with os.fork().
 
-CPython 3.11's Lib/multiprocessing/popen_fork.py. What changed: CPython closes the two pipe
-ends it keeps with a util.Finalize tied to the Popen object by a weak reference; mini has no
-weak references, so close() closes them, and so does __del__ when the object dies.
+CPython 3.11's Lib/multiprocessing/popen_fork.py, as it is.
 """
 
 import os
@@ -81,14 +79,10 @@ class Popen(object):
         else:
             os.close(child_w)
             os.close(child_r)
-            # CPython: util.Finalize(self, util.close_fds, (parent_r, parent_w,)).
-            self._fds = (parent_r, parent_w)
+            self.finalizer = util.Finalize(self, util.close_fds,
+                                           (parent_r, parent_w,))
             self.sentinel = parent_r
 
     def close(self):
-        fds, self._fds = getattr(self, '_fds', None), None
-        if fds is not None:
-            util.close_fds(*fds)
-
-    def __del__(self):
-        self.close()
+        if self.finalizer is not None:
+            self.finalizer()

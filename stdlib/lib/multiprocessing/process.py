@@ -9,7 +9,6 @@
 """Process objects, the current process, its parent and its children.
 
 CPython 3.11's Lib/multiprocessing/process.py, adapted to mini. What changed:
-- No weak references in mini: the _dangling WeakSet (for CPython's leak tests) is gone.
 - No traceback module: a child's uncaught exception is printed by sys.excepthook, which
   writes the same "Traceback (most recent call last):" report traceback.print_exc() does.
 - threading.main_thread()._set_native_id() is called only if mini's threading has it.
@@ -27,6 +26,7 @@ import sys
 import signal
 import itertools
 import threading
+from _weakrefset import WeakSet
 
 #
 #
@@ -101,6 +101,7 @@ class BaseProcess(object):
                      ':'.join(str(i) for i in self._identity)
         if daemon is not None:
             self.daemon = daemon
+        _dangling.add(self)
 
     def _check_closed(self):
         if self._closed:
@@ -440,3 +441,6 @@ for name, signum in list(signal.__dict__.items()):
     if name[:3]=='SIG' and '_' not in name:
         _exitcode_to_name[-signum] = f'-{name}'
 del name, signum
+
+# For debug and leak testing
+_dangling = WeakSet()

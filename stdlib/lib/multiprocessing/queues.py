@@ -12,11 +12,9 @@ CPython 3.11's Lib/multiprocessing/queues.py, adapted to mini. A Queue is a one-
 a process-shared lock at each end, a bounded semaphore counting the items, and a "feeder"
 thread per process that pickles the items put() left in a local buffer and writes them into
 the pipe, so put() never blocks on a full pipe. What changed:
-- No weak references: the finalizers that join the feeder thread and tell it to quit hold the
-  thread and the queue's buffer directly, and a queue does not register itself with
-  util.register_after_fork (which would keep it alive for good): put() notices that it runs
-  in a forked child (os.getpid() changed) and calls _after_fork() itself, which also covers
-  children made by os.fork() directly.
+- Besides util.register_after_fork (which runs in children that multiprocessing starts),
+  put() notices that it runs in a forked child (os.getpid() changed) and calls _after_fork()
+  itself, which also covers children made by os.fork() directly.
 - No traceback module: an item the feeder cannot pickle is reported by sys.excepthook.
 - No types.GenericAlias: SimpleQueue[int] is not supported.
 - No errno module: a broken pipe is recognised as BrokenPipeError.
@@ -29,6 +27,7 @@ import os
 import threading
 import collections
 import time
+import weakref
 
 from queue import Empty, Full
 
@@ -38,7 +37,7 @@ from . import connection
 from . import context
 _ForkingPickler = context.reduction.ForkingPickler
 
-from .util import debug, info, Finalize, is_exiting
+from .util import debug, info, Finalize, register_after_fork, is_exiting
 
 #
 # Queue type using a pipe, buffer and thread
@@ -59,6 +58,8 @@ class Queue(object):
         # For use by concurrent.futures
         self._ignore_epipe = False
         self._reset()
+
+        register_after_fork(self, Queue._after_fork)
 
     def __getstate__(self):
         context.assert_spawning(self)
@@ -187,10 +188,9 @@ class Queue(object):
         debug('... done self._thread.start()')
 
         if not self._joincancelled:
-            # CPython passes a weak reference to the thread.
             self._jointhread = Finalize(
                 self._thread, Queue._finalize_join,
-                [self._thread],
+                [weakref.ref(self._thread)],
                 exitpriority=-5
                 )
 
@@ -202,8 +202,9 @@ class Queue(object):
             )
 
     @staticmethod
-    def _finalize_join(thread):
+    def _finalize_join(twr):
         debug('joining queue thread')
+        thread = twr()
         if thread is not None:
             thread.join()
             debug('... queue thread joined')

@@ -15,15 +15,13 @@ CPython 3.11's Lib/multiprocessing/util.py, adapted to mini. What changed:
   finalizers) is registered with threading._register_atexit, which mini's runtime runs when
   the main module has finished (threading._shutdown). CPython runs it a little later, after
   threading._shutdown has joined the non-daemon threads.
-- No weak references: a Finalize bound to an object does not run when the object dies (call
-  it, or give it an exitpriority so that it runs at exit), and register_after_fork() keeps its
-  objects alive.
 - No temporary-directory helpers, sockets, or spawnv_passfds (nothing here execs a program).
 """
 
 import os
 import itertools
 import sys
+import weakref
 import threading        # we want threading to install it's
                         # cleanup function before multiprocessing does
 
@@ -80,7 +78,7 @@ def log_to_stderr(level=None):
 # Support for reinitialization of objects when bootstrapping a child process
 #
 
-_afterfork_registry = {}
+_afterfork_registry = weakref.WeakValueDictionary()
 _afterfork_counter = itertools.count()
 
 def _run_after_forkers():
@@ -96,7 +94,7 @@ def register_after_fork(obj, func):
     _afterfork_registry[(next(_afterfork_counter), id(obj), func)] = obj
 
 #
-# Finalization (CPython's uses weakrefs; see the note at the top)
+# Finalization using weakrefs
 #
 
 _finalizer_registry = {}
@@ -113,7 +111,9 @@ class Finalize(object):
                 "Exitpriority ({0!r}) must be None or int, not {1!s}".format(
                     exitpriority, type(exitpriority)))
 
-        if obj is None and exitpriority is None:
+        if obj is not None:
+            self._weakref = weakref.ref(obj, self)
+        elif exitpriority is None:
             raise ValueError("Without object, exitpriority cannot be None")
 
         self._callback = callback
@@ -144,7 +144,8 @@ class Finalize(object):
                 sub_debug('finalizer calling %s with args %s and kwargs %s',
                           self._callback, self._args, self._kwargs)
                 res = self._callback(*self._args, **self._kwargs)
-            self._callback = self._args = self._kwargs = self._key = None
+            self._weakref = self._callback = self._args = \
+                            self._kwargs = self._key = None
             return res
 
     def cancel(self):
@@ -156,7 +157,8 @@ class Finalize(object):
         except KeyError:
             pass
         else:
-            self._callback = self._args = self._kwargs = self._key = None
+            self._weakref = self._callback = self._args = \
+                            self._kwargs = self._key = None
 
     def still_active(self):
         '''
@@ -165,7 +167,12 @@ class Finalize(object):
         return self._key in _finalizer_registry
 
     def __repr__(self):
-        if self._key is None:
+        try:
+            obj = self._weakref()
+        except (AttributeError, TypeError):
+            obj = None
+
+        if obj is None:
             return '<%s object, dead>' % self.__class__.__name__
 
         x = '<%s object, callback=%s' % (

@@ -50,14 +50,6 @@ pickled by mini's pickle (stdlib/lib/pickle.py), which pickles a function by ref
 must be defined at the top level of a module.
 
 What differs from CPython (each spot says so again where it matters):
-- No weak references in mini.  CPython's manager thread holds only a weakref.ref to its
-  executor, whose callback wakes the thread when an executor that was never shut down is
-  garbage collected, and _threads_wakeups is a WeakKeyDictionary.  Here the manager thread
-  holds its executor strongly (_ExecutorRef, as the workers of thread.py do), so an executor
-  that is never shut down keeps its worker processes until the interpreter exits; then
-  _python_exit (run by threading._shutdown before it joins the threads, as in CPython) wakes
-  every manager thread, which stops the workers and ends, so the program still ends.
-  _threads_wakeups is a plain dict from which a manager thread removes itself as it ends.
 - No traceback module: the text of a worker's traceback (sent back as the __cause__ of the
   exception, a _RemoteTraceback) is what sys.__excepthook__ prints, caught with a stand-in
   stderr, as multiprocessing.pool does it.
@@ -75,14 +67,13 @@ import multiprocessing as mp
 import multiprocessing.connection
 from multiprocessing.queues import Queue
 import threading
+import weakref
 from functools import partial
 import itertools
 import sys
 
 
-# CPython: weakref.WeakKeyDictionary(), so that a finished manager thread drops out by itself.
-# mini has no weak references: _ExecutorManagerThread.run removes its own entry as it ends.
-_threads_wakeups = {}
+_threads_wakeups = weakref.WeakKeyDictionary()
 _global_shutdown = False
 
 
@@ -328,23 +319,6 @@ def _process_worker(call_queue, result_queue, initializer, initargs, max_tasks=N
             return
 
 
-class _ExecutorRef(object):
-    """What the manager thread holds instead of CPython's weakref.ref(executor, weakref_cb).
-
-    Calling it returns the executor, as calling a live weak reference does; but it is a strong
-    reference (mini has no weak ones), so it never returns None and the executor stays alive
-    as long as its manager thread runs.  The thread ends after shutdown(), when the pool
-    breaks, or at interpreter exit (_python_exit), never because the executor was collected.
-    """
-    __slots__ = ('_executor',)
-
-    def __init__(self, executor):
-        self._executor = executor
-
-    def __call__(self):
-        return self._executor
-
-
 class _ExecutorManagerThread(threading.Thread):
     """Manages the communication between this process and the worker processes.
 
@@ -365,11 +339,21 @@ class _ExecutorManagerThread(threading.Thread):
         self.thread_wakeup = executor._executor_manager_thread_wakeup
         self.shutdown_lock = executor._shutdown_lock
 
-        # CPython: a weakref.ref to the ProcessPoolExecutor that owns this thread,
-        # whose callback wakes the thread up when the executor is garbage collected.
-        # mini has no weak references: _ExecutorRef holds the executor strongly, so
-        # the thread ends only after shutdown(), a broken pool, or _python_exit.
-        self.executor_reference = _ExecutorRef(executor)
+        # A weakref.ref to the ProcessPoolExecutor that owns this thread. Used
+        # to determine if the ProcessPoolExecutor has been garbage collected
+        # and that the manager can exit.
+        # When the executor gets garbage collected, the weakref callback
+        # will wake up the queue management thread so that it can terminate
+        # if there is no pending work item.
+        def weakref_cb(_,
+                       thread_wakeup=self.thread_wakeup,
+                       shutdown_lock=self.shutdown_lock):
+            mp.util.debug('Executor collected: triggering callback for'
+                          ' QueueManager wakeup')
+            with shutdown_lock:
+                thread_wakeup.wakeup()
+
+        self.executor_reference = weakref.ref(executor, weakref_cb)
 
         # A list of the ctx.Process instances used as workers.
         self.processes = executor._processes
@@ -395,17 +379,6 @@ class _ExecutorManagerThread(threading.Thread):
         super().__init__()
 
     def run(self):
-        try:
-            self._run()
-        finally:
-            # CPython's _threads_wakeups is weak: the entry goes when the thread object
-            # does.  Here the thread takes it out itself, so that a program that makes
-            # many executors does not keep every manager thread it ever ran.
-            _threads_wakeups.pop(self, None)
-            # Drop the strong reference to the executor (CPython's is weak).
-            self.executor_reference = _ExecutorRef(None)
-
-    def _run(self):
         # Main loop for the executor manager thread.
 
         while True:

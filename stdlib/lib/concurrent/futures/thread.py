@@ -8,21 +8,16 @@ to what mini has.  An executor owns one queue of work items and up to max_worker
 that take items from it.  submit() puts an item in the queue and starts a new worker only
 when no worker is idle (the idle semaphore counts the idle ones), so a pool that is kept busy
 by many tasks runs them all on its first max_workers threads.  A None in the queue wakes a
-worker to look whether it should exit (after shutdown, or at interpreter exit); each worker
-that exits puts the None back for the next one.
+worker to look whether it should exit (after shutdown, when the executor was collected, or at
+interpreter exit); each worker that exits puts the None back for the next one.
 
-What differs from CPython (each spot says so again where it matters):
-- No weak references in mini.  CPython's workers hold only a weakref.ref to their executor,
-  whose callback wakes them when an executor that was never shut down is garbage collected,
-  and _threads_queues is a WeakKeyDictionary.  Here a worker holds its executor strongly
-  (_ExecutorRef), so an executor that is never shut down keeps its idle workers until the
-  interpreter exits; then _python_exit (run by threading._shutdown before it joins the
-  threads, as in CPython) puts a None in every queue and joins every worker, so the program
-  still ends.  (A __del__ on the executor cannot stand in for the weakref callback: it would
-  never run while the workers hold the executor, and a put() from a finalizer could deadlock
-  on the lock of mini's SimpleQueue, which is Python code, not C as in CPython.)
-  _threads_queues is a plain dict from which a worker removes itself as it exits.
-- No types.GenericAlias: _WorkItem[int] is _WorkItem itself.
+What differs from CPython: no types.GenericAlias, so _WorkItem[int] is _WorkItem itself.
+Workers hold a weakref.ref to their executor and _threads_queues is a WeakKeyDictionary, as
+in CPython.  One caveat: the weak reference's callback puts None in the work queue, and
+mini's SimpleQueue is Python code whose lock is not reentrant (CPython's is C), so a
+collection that frees an executor caught in a reference cycle while the same thread is
+inside that queue's put() or get() would block; an executor that dies by reference counting
+(the usual case) is always safe.
 """
 
 __author__ = 'Brian Quinlan (brian@sweetapp.com)'
@@ -31,13 +26,11 @@ from concurrent.futures import _base
 import itertools
 import queue
 import threading
+import weakref
 import os
 
 
-# CPython: weakref.WeakKeyDictionary(), so that a finished thread drops out by itself.  mini has
-# no weak references: _worker_main removes its own thread when it exits instead (under
-# _global_shutdown_lock, which its creator holds until it has added the entry).
-_threads_queues = {}
+_threads_queues = weakref.WeakKeyDictionary()
 _shutdown = False
 # Lock that ensures that new workers are not created while the interpreter is
 # shutting down. Must be held while mutating _threads_queues and _shutdown.
@@ -47,8 +40,7 @@ def _python_exit():
     global _shutdown
     with _global_shutdown_lock:
         _shutdown = True
-        # The snapshot is taken under the lock, since exiting workers remove their entries.
-        items = list(_threads_queues.items())
+    items = list(_threads_queues.items())
     for t, q in items:
         q.put(None)
     for t, q in items:
@@ -91,35 +83,6 @@ class _WorkItem(object):
     @classmethod
     def __class_getitem__(cls, item):
         return cls
-
-
-class _ExecutorRef(object):
-    """What a worker holds instead of CPython's weakref.ref(executor, weakref_cb).
-
-    Calling it returns the executor, as calling a live weak reference does; but it is a strong
-    reference (mini has no weak ones), so it never returns None and the executor stays alive
-    as long as one of its workers does.  Workers end after shutdown(), when the pool breaks,
-    or at interpreter exit (_python_exit), never because the executor was collected.
-    """
-    __slots__ = ('_executor',)
-
-    def __init__(self, executor):
-        self._executor = executor
-
-    def __call__(self):
-        return self._executor
-
-
-def _worker_main(executor_reference, work_queue, initializer, initargs):
-    """What a worker thread runs: _worker, then it leaves _threads_queues."""
-    try:
-        _worker(executor_reference, work_queue, initializer, initargs)
-    finally:
-        # CPython's _threads_queues is weak: the entry goes when the thread object does.
-        # Here the worker takes it out itself, so that a program that makes many executors
-        # does not keep every thread it ever ran.
-        with _global_shutdown_lock:
-            _threads_queues.pop(threading.current_thread(), None)
 
 
 def _worker(executor_reference, work_queue, initializer, initargs):
@@ -238,16 +201,17 @@ class ThreadPoolExecutor(_base.Executor):
         if self._idle_semaphore.acquire(timeout=0):
             return
 
-        # CPython: "When the executor gets lost, the weakref callback will wake up
-        # the worker threads."  In mini the workers keep the executor alive
-        # (_ExecutorRef), so there is no callback: they wake up at shutdown() or
-        # at interpreter exit (_python_exit).
+        # When the executor gets lost, the weakref callback will wake up
+        # the worker threads.
+        def weakref_cb(_, q=self._work_queue):
+            q.put(None)
+
         num_threads = len(self._threads)
         if num_threads < self._max_workers:
             thread_name = '%s_%d' % (self._thread_name_prefix or self,
                                      num_threads)
-            t = threading.Thread(name=thread_name, target=_worker_main,
-                                 args=(_ExecutorRef(self),
+            t = threading.Thread(name=thread_name, target=_worker,
+                                 args=(weakref.ref(self, weakref_cb),
                                        self._work_queue,
                                        self._initializer,
                                        self._initargs))

@@ -9,8 +9,6 @@
 """The API of multiprocessing on threads: Process is a Thread, Pool a ThreadPool.
 
 CPython 3.11's Lib/multiprocessing/dummy/__init__.py, adapted to mini. What changed:
-- No weak references: a thread's children are kept in a plain dict, and active_children()
-  drops those that have finished.
 - No array module: Array(typecode, sequence) returns a list.
 """
 
@@ -26,6 +24,7 @@ __all__ = [
 
 import threading
 import sys
+import weakref
 
 from .connection import Pipe
 from threading import Lock, RLock, Semaphore, BoundedSemaphore
@@ -41,7 +40,7 @@ class DummyProcess(threading.Thread):
     def __init__(self, group=None, target=None, name=None, args=(), kwargs={}):
         threading.Thread.__init__(self, group, target, name, args, kwargs)
         self._pid = None
-        self._children = {}
+        self._children = weakref.WeakKeyDictionary()
         self._start_called = False
         self._parent = current_process()
 
@@ -68,7 +67,7 @@ class DummyProcess(threading.Thread):
 
 Process = DummyProcess
 current_process = threading.current_thread
-current_process()._children = {}
+current_process()._children = weakref.WeakKeyDictionary()
 
 def active_children():
     children = current_process()._children
