@@ -1165,55 +1165,26 @@ static NOINLINE bool setup_annotations(MiniObject *locals) {
     return r == 0;
 }
 
-// SETUP_WITH's lookups: binds __enter__ and __exit__ of [mgr] from its type, with CPython
-// 3.11's messages. Fills *enter and *exit with new references. False with TypeError.
-static NOINLINE bool lookup_context_manager(MiniObject *mgr, MiniObject **enter,
-                                            MiniObject **exit) {
+// The lookups of SETUP_WITH and BEFORE_ASYNC_WITH: binds [enter_name] and [exit_name]
+// (__enter__/__exit__, or __aenter__/__aexit__ for the [asynchronous] protocol) of [mgr] from
+// its type, with CPython 3.11's messages. Fills *enter and *exit with new references. False
+// with TypeError.
+static NOINLINE bool lookup_manager(MiniObject *mgr, MiniObject *enter_name,
+                                    MiniObject *exit_name, bool asynchronous,
+                                    MiniObject **enter, MiniObject **exit) {
     MiniType *t = mini_type(mgr);
-    MiniObject *en = type_lookup(t, MINI_ID(__enter__));
+    const char *kind = asynchronous ? "asynchronous " : "";
+    MiniObject *en = type_lookup(t, enter_name);
     if (!en) {
         mini_raise(mini_exc_TypeError,
-                   "'%s' object does not support the context manager protocol", t->name);
+                   "'%s' object does not support the %scontext manager protocol", t->name, kind);
         return false;
     }
-    MiniObject *ex = type_lookup(t, MINI_ID(__exit__));
+    MiniObject *ex = type_lookup(t, exit_name);
     if (!ex) {
         mini_raise(mini_exc_TypeError,
-                   "'%s' object does not support the context manager protocol (missed __exit__ "
-                   "method)",
-                   t->name);
-        return false;
-    }
-    MiniType *et = mini_type(en), *xt = mini_type(ex);
-    *enter = et->descr_get ? et->descr_get(en, mgr, (MiniObject *)t) : mini_newref(en);
-    if (!*enter)
-        return false;
-    *exit = xt->descr_get ? xt->descr_get(ex, mgr, (MiniObject *)t) : mini_newref(ex);
-    if (!*exit) {
-        MINI_DECREF(*enter);
-        return false;
-    }
-    return true;
-}
-
-// BEFORE_ASYNC_WITH's lookups: binds __aenter__ and __aexit__ of [mgr] from its type, with
-// CPython 3.11's messages. Fills *enter and *exit with new references. False with TypeError.
-static NOINLINE bool lookup_async_context_manager(MiniObject *mgr, MiniObject **enter,
-                                                  MiniObject **exit) {
-    MiniType *t = mini_type(mgr);
-    MiniObject *en = type_lookup(t, MINI_ID(__aenter__));
-    if (!en) {
-        mini_raise(mini_exc_TypeError,
-                   "'%s' object does not support the asynchronous context manager protocol",
-                   t->name);
-        return false;
-    }
-    MiniObject *ex = type_lookup(t, MINI_ID(__aexit__));
-    if (!ex) {
-        mini_raise(mini_exc_TypeError,
-                   "'%s' object does not support the asynchronous context manager protocol "
-                   "(missed __aexit__ method)",
-                   t->name);
+                   "'%s' object does not support the %scontext manager protocol (missed %U method)",
+                   t->name, kind, exit_name);
         return false;
     }
     MiniType *et = mini_type(en), *xt = mini_type(ex);
@@ -2831,7 +2802,7 @@ dispatch:
         MiniObject *mgr = TOP();
         MiniObject *enter, *exit;
         f->ip = ip;
-        if (!lookup_async_context_manager(mgr, &enter, &exit))
+        if (!lookup_manager(mgr, MINI_ID(__aenter__), MINI_ID(__aexit__), true, &enter, &exit))
             goto error;
         SET_TOP(exit);
         MINI_DECREF(mgr);
@@ -3259,7 +3230,7 @@ for_exhausted: {
         MiniObject *mgr = TOP();
         MiniObject *enter, *exit;
         f->ip = ip;
-        if (!lookup_context_manager(mgr, &enter, &exit))
+        if (!lookup_manager(mgr, MINI_ID(__enter__), MINI_ID(__exit__), false, &enter, &exit))
             goto error;
         SET_TOP(exit);
         MINI_DECREF(mgr);
