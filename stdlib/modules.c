@@ -17,7 +17,7 @@ typedef struct {
 static const BuiltinModule builtin_modules[] = {
     {"math", math_init},
     {"time", time_init},
-    {"random", random_init},
+    {"_random", random_init},
     {"os", os_init},
     {"dis", dis_init},
     {"gc", gc_init},

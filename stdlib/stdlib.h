@@ -18,7 +18,7 @@ MiniObject *sys_init(VM *vm);
 // a new module object.
 MiniObject *math_init(VM *vm);   // math.c
 MiniObject *time_init(VM *vm);   // time.c
-MiniObject *random_init(VM *vm); // random.c
+MiniObject *random_init(VM *vm); // random.c: the _random module (lib/random.py wraps it)
 MiniObject *os_init(VM *vm);     // os.c (also registers os.path in sys.modules)
 MiniObject *dis_init(VM *vm);    // dis.c
 MiniObject *gc_init(VM *vm);     // gcmodule.c: the cycle collector's module (runtime/gc.c)
